@@ -1,0 +1,228 @@
+//! Database connections, write transactions and migrations, the same code on
+//! SQLite and PostgreSQL.
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::Context;
+use migration::{Migrator, MigratorTrait};
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    DbErr, SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
+};
+
+/// How long a SQLite writer waits for the lock before giving up.
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Key of the PostgreSQL advisory lock held while migrating ("posyandu" in
+/// ASCII), so replicas starting together migrate one at a time.
+const MIGRATION_LOCK_KEY: i64 = 0x706f_7379_616e_6475;
+
+/// Opens a pool. On SQLite every pooled connection gets WAL, a busy timeout
+/// and foreign keys (they are per-connection settings in SQLite, so they are
+/// set in the connect options, not by one `PRAGMA` on one connection).
+pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<DatabaseConnection> {
+    if let Some(path) = sqlite_path(url)
+        && let Some(parent) = Path::new(&path).parent()
+        && !parent.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create the data folder {}", parent.display()))?;
+    }
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .max_connections(max_connections)
+        .min_connections(1)
+        .connect_timeout(Duration::from_secs(5))
+        .acquire_timeout(Duration::from_secs(10))
+        .sqlx_logging(false)
+        .map_sqlx_sqlite_opts(|opts| {
+            opts.journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(SQLITE_BUSY_TIMEOUT)
+                .foreign_keys(true)
+                .create_if_missing(true)
+        });
+    Database::connect(options)
+        .await
+        .with_context(|| format!("cannot connect to the database {}", redact_url(url)))
+}
+
+/// The file path of a `sqlite:` URL, if it is one.
+fn sqlite_path(url: &str) -> Option<String> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or_default();
+    (!path.is_empty() && path != ":memory:").then(|| path.to_owned())
+}
+
+/// The URL without its password, for messages.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let credentials = &url[scheme_end + 3..at];
+            match credentials.find(':') {
+                Some(colon) => format!(
+                    "{}{}:***{}",
+                    &url[..scheme_end + 3],
+                    &credentials[..colon],
+                    &url[at..]
+                ),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Begins a transaction that will write. On SQLite it starts `IMMEDIATE`, so
+/// it takes the write lock at once (waiting up to the busy timeout) instead
+/// of failing with "database is locked" when a read turns into a write
+/// while another connection writes.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    let options = TransactionOptions {
+        sqlite_transaction_mode: (db.get_database_backend() == DbBackend::Sqlite)
+            .then_some(SqliteTransactionMode::Immediate),
+        ..TransactionOptions::default()
+    };
+    db.begin_with_options(options).await
+}
+
+/// Applies pending migrations, all in one transaction. On PostgreSQL the
+/// transaction first takes an advisory lock, so several replicas can start at
+/// once: the first migrates, the others wait and then find nothing to do.
+/// On SQLite the `IMMEDIATE` transaction is the lock.
+pub async fn migrate_up(db: &DatabaseConnection) -> Result<(), DbErr> {
+    let tx = lock_for_migration(db).await?;
+    Migrator::up(&tx, None).await?;
+    tx.commit().await
+}
+
+/// Rolls back `steps` migrations (all when `None`).
+pub async fn migrate_down(db: &DatabaseConnection, steps: Option<u32>) -> Result<(), DbErr> {
+    let tx = lock_for_migration(db).await?;
+    Migrator::down(&tx, steps).await?;
+    tx.commit().await
+}
+
+async fn lock_for_migration(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    let tx = begin_write(db).await?;
+    if tx.get_database_backend() == DbBackend::Postgres {
+        tx.execute_raw(Statement::from_string(
+            DbBackend::Postgres,
+            format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})"),
+        ))
+        .await?;
+    }
+    Ok(tx)
+}
+
+/// Applied and pending migration names, in order.
+pub async fn migration_status(db: &DatabaseConnection) -> Result<(Vec<String>, Vec<String>), DbErr> {
+    let all: Vec<String> = Migrator::migrations()
+        .iter()
+        .map(|m| m.name().to_owned())
+        .collect();
+    let applied: Vec<String> = Migrator::get_applied_migrations_read_only(db)
+        .await?
+        .iter()
+        .map(|m| m.name().to_owned())
+        .collect();
+    let pending = all.into_iter().filter(|name| !applied.contains(name)).collect();
+    Ok((applied, pending))
+}
+
+/// Whether an error means the database could not be reached (as opposed to
+/// a bad query): such errors are answered 503 with `Retry-After`.
+pub fn is_unavailable(error: &DbErr) -> bool {
+    match error {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+        other => {
+            let text = other.to_string();
+            text.contains("database is locked")
+                || text.contains("Connection refused")
+                || text.contains("connection closed")
+                || text.contains("terminating connection")
+                || text.contains("PoolTimedOut")
+                || text.contains("pool timed out")
+        }
+    }
+}
+
+/// Whether an error is a unique-constraint violation.
+pub fn is_unique_violation(error: &DbErr) -> bool {
+    matches!(
+        error.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_passwords_in_urls() {
+        assert_eq!(
+            redact_url("postgres://posyandu:hunter2@db:5432/p"),
+            "postgres://posyandu:***@db:5432/p"
+        );
+        assert_eq!(redact_url("postgres://postgres@127.0.0.1/p"), "postgres://postgres@127.0.0.1/p");
+        assert_eq!(redact_url("sqlite://data/p.db?mode=rwc"), "sqlite://data/p.db?mode=rwc");
+    }
+
+    #[test]
+    fn finds_the_sqlite_file() {
+        assert_eq!(sqlite_path("sqlite://data/p.db?mode=rwc").as_deref(), Some("data/p.db"));
+        assert_eq!(sqlite_path("sqlite::memory:"), None);
+        assert_eq!(sqlite_path("postgres://x/y"), None);
+    }
+
+    #[tokio::test]
+    async fn sqlite_connections_get_wal_busy_timeout_and_foreign_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("t.db").display());
+        let db = connect(&url, 4).await.unwrap();
+        // Ask several pooled connections at once so more than one is opened.
+        let checks = (0..4).map(|_| async {
+            let tx = db.begin().await.unwrap();
+            let row = |sql: &str| {
+                let sql = sql.to_owned();
+                let tx = &tx;
+                async move {
+                    tx.query_one_raw(Statement::from_string(DbBackend::Sqlite, sql))
+                        .await
+                        .unwrap()
+                        .unwrap()
+                }
+            };
+            let mode: String = row("PRAGMA journal_mode").await.try_get_by_index(0).unwrap();
+            let fk: i32 = row("PRAGMA foreign_keys").await.try_get_by_index(0).unwrap();
+            let timeout: i32 = row("PRAGMA busy_timeout").await.try_get_by_index(0).unwrap();
+            tx.commit().await.unwrap();
+            (mode, fk, timeout)
+        });
+        for (mode, fk, timeout) in futures_util::future::join_all(checks).await {
+            assert_eq!(mode, "wal");
+            assert_eq!(fk, 1);
+            assert_eq!(timeout, 10_000);
+        }
+    }
+
+    #[tokio::test]
+    async fn migrations_go_up_down_and_up_again_on_sqlite() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("t.db").display());
+        let db = connect(&url, 2).await.unwrap();
+        migrate_up(&db).await.unwrap();
+        let (applied, pending) = migration_status(&db).await.unwrap();
+        assert!(pending.is_empty());
+        assert_eq!(applied.len(), Migrator::migrations().len());
+        migrate_down(&db, None).await.unwrap();
+        let (applied, _) = migration_status(&db).await.unwrap();
+        assert!(applied.is_empty());
+        migrate_up(&db).await.unwrap();
+        migrate_up(&db).await.unwrap(); // idempotent
+        let (_, pending) = migration_status(&db).await.unwrap();
+        assert!(pending.is_empty());
+    }
+}

@@ -1,0 +1,231 @@
+//! `posyandu demo`: a realistic small kabupaten to try the system with.
+//!
+//! Kabupaten Buleleng (Bali), real Kemendagri codes: Kecamatan Buleleng
+//! (Kalibukbuk, Anturan, Tukadmungga, Pemaron, Baktiseraga) served by
+//! Puskesmas Buleleng III, and Kecamatan Sukasada (Sambangan, Panji,
+//! Pancasari) served by Puskesmas Sukasada I; ten posyandu, a kader account
+//! for each, and one account for every other role.
+//!
+//! Everything goes through the same services the API uses, so the demo is
+//! also a check that they work together.
+use openapi::areas::{NewPosyandu, NewPuskesmas};
+use openapi::clients::NewApiClient;
+use openapi::users::NewUser;
+use openapi::{Role, Scope};
+use sea_orm::DatabaseConnection;
+
+use crate::access::role_scopes;
+use crate::auth::random_token;
+use crate::error::ApiError;
+use crate::services::{Authority, areas, clients, users};
+
+struct DemoPuskesmas {
+    kode: &'static str,
+    name: &'static str,
+    kecamatan: &'static str,
+    address: &'static str,
+    /// (desa code, [posyandu names]).
+    desa: &'static [(&'static str, &'static [&'static str])],
+}
+
+const PUSKESMAS: [DemoPuskesmas; 2] = [
+    DemoPuskesmas {
+        kode: "P5108060203",
+        name: "Puskesmas Buleleng III",
+        kecamatan: "51.08.06",
+        address: "Jl. Singaraja-Seririt, Pemaron",
+        desa: &[
+            ("51.08.06.2004", &["Posyandu Melati", "Posyandu Mawar"]),
+            ("51.08.06.2005", &["Posyandu Cempaka", "Posyandu Kenanga"]),
+            ("51.08.06.2003", &["Posyandu Anggrek"]),
+            ("51.08.06.2002", &["Posyandu Sandat"]),
+            ("51.08.06.2001", &["Posyandu Jepun"]),
+        ],
+    },
+    DemoPuskesmas {
+        kode: "P5108050201",
+        name: "Puskesmas Sukasada I",
+        kecamatan: "51.08.05",
+        address: "Jl. Raya Sukasada",
+        desa: &[
+            ("51.08.05.2010", &["Posyandu Teratai"]),
+            ("51.08.05.2011", &["Posyandu Dahlia"]),
+            ("51.08.05.2001", &["Posyandu Flamboyan"]),
+        ],
+    },
+];
+
+/// A demo login to print.
+struct Login {
+    username: String,
+    role: Role,
+    area: String,
+    phone: Option<String>,
+}
+
+fn fail(context: &str) -> impl Fn(ApiError) -> anyhow::Error + '_ {
+    move |error| {
+        let problem = error.to_problem();
+        let details: Vec<String> = problem.errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
+        anyhow::anyhow!(
+            "{context}: {} {}",
+            problem.detail.unwrap_or(problem.title),
+            details.join("; ")
+        )
+    }
+}
+
+/// Fills the database. Refuses when the demo was loaded before.
+pub async fn run(db: &DatabaseConnection, password: Option<String>) -> anyhow::Result<()> {
+    if areas::resolve(db, PUSKESMAS[0].kode, "kode").await.is_ok() {
+        anyhow::bail!("the demo data is already loaded in this database");
+    }
+    let generated = password.is_none();
+    let password = password.unwrap_or_else(|| random_token(9));
+    crate::auth::password::check_new(&password)
+        .map_err(|p| anyhow::anyhow!("demo password: {}", p.message))?;
+
+    let mut logins = Vec::new();
+    let mut user = |username: &str, role: Role, area: &str, phone: Option<String>| {
+        logins.push(Login {
+            username: username.to_owned(),
+            role,
+            area: area.to_owned(),
+            phone: phone.clone(),
+        });
+        NewUser {
+            username: username.to_owned(),
+            display_name: display_name(username),
+            password: password.clone(),
+            role,
+            area_code: area.to_owned(),
+            phone,
+        }
+    };
+    let mut accounts = vec![
+        user("admin.buleleng", Role::Admin, "51.08", None),
+        user("dinkes.buleleng", Role::Dinkes, "51.08", None),
+        user("dpmd.buleleng", Role::Dpmd, "51.08", None),
+        user("desa.pemaron", Role::Desa, "51.08.06.2004", None),
+        user("bidan.pemaron", Role::Bidan, "51.08.06.2004", Some("+6281337000101".into())),
+    ];
+
+    let mut kader_phone = None;
+    let mut kader_count = 0;
+    for (p, puskesmas) in PUSKESMAS.iter().enumerate() {
+        let created = areas::create_puskesmas(
+            db,
+            Authority::Operator,
+            NewPuskesmas {
+                kode: puskesmas.kode.into(),
+                name: puskesmas.name.into(),
+                address: Some(puskesmas.address.into()),
+                kecamatan_code: puskesmas.kecamatan.into(),
+                desa_codes: puskesmas.desa.iter().map(|(code, _)| (*code).to_owned()).collect(),
+            },
+        )
+        .await
+        .map_err(fail("puskesmas"))?;
+        let slug = if p == 0 { "puskesmas.buleleng3" } else { "puskesmas.sukasada1" };
+        accounts.push(user(slug, Role::Puskesmas, puskesmas.kode, None));
+        for (desa, names) in puskesmas.desa {
+            for name in *names {
+                let posyandu = areas::create_posyandu(
+                    db,
+                    Authority::Operator,
+                    NewPosyandu {
+                        kode: None,
+                        name: (*name).into(),
+                        address: None,
+                        desa_code: (*desa).into(),
+                        puskesmas_id: created.id,
+                    },
+                )
+                .await
+                .map_err(fail("posyandu"))?;
+                kader_count += 1;
+                let phone = format!("+62813370002{kader_count:02}");
+                kader_phone.get_or_insert_with(|| phone.clone());
+                let username = format!("kader.{}", name.trim_start_matches("Posyandu ").to_lowercase());
+                accounts.push(user(&username, Role::Kader, &posyandu.kode, Some(phone)));
+            }
+        }
+    }
+    for account in accounts {
+        let username = account.username.clone();
+        users::create(db, Authority::Operator, account)
+            .await
+            .map_err(fail(&username))?;
+    }
+    let app = clients::create(
+        db,
+        Authority::Operator,
+        NewApiClient {
+            name: "Aplikasi Posyandu Digital (demo)".into(),
+            role: Some(Role::App),
+            scopes: vec![Scope::ReadAreas],
+            area_code: "51.08".into(),
+        },
+    )
+    .await
+    .map_err(fail("app client"))?;
+    let bot = clients::create(
+        db,
+        Authority::Operator,
+        NewApiClient {
+            name: "Bot worker (demo)".into(),
+            role: Some(Role::Bot),
+            scopes: role_scopes(Role::Bot).to_vec(),
+            area_code: "51.08".into(),
+        },
+    )
+    .await
+    .map_err(fail("bot client"))?;
+
+    println!("Demo data loaded: Kabupaten Buleleng, 2 puskesmas, 10 posyandu.");
+    println!();
+    println!("Every account's password: {password}{}", if generated { "  (generated)" } else { "" });
+    println!();
+    println!("{:<22} {:<10} {:<20} phone", "username", "role", "area");
+    for login in &logins {
+        println!(
+            "{:<22} {:<10} {:<20} {}",
+            login.username,
+            login.role.as_str(),
+            login.area,
+            login.phone.as_deref().unwrap_or("")
+        );
+    }
+    println!();
+    if let Some(phone) = kader_phone {
+        println!("A kader's phone number (for the chat bot): {phone}");
+    }
+    println!("App client:  {} / {}", app.client.client_id, app.client_secret);
+    println!("Bot client:  {} / {}", bot.client.client_id, bot.client_secret);
+    println!("(client secrets are shown only now)");
+    Ok(())
+}
+
+/// "kader.melati" → "Kader Melati".
+fn display_name(username: &str) -> String {
+    username
+        .split(['.', '_', '-'])
+        .map(|word| {
+            let mut chars = word.chars();
+            chars
+                .next()
+                .map(|c| c.to_uppercase().chain(chars).collect::<String>())
+                .unwrap_or_default()
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn display_names_from_usernames() {
+        assert_eq!(super::display_name("kader.melati"), "Kader Melati");
+        assert_eq!(super::display_name("puskesmas.buleleng3"), "Puskesmas Buleleng3");
+    }
+}

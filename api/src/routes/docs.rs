@@ -1,0 +1,193 @@
+//! The OpenAPI document: its front matter, security schemes, and the error
+//! responses every operation can give, added in one place so that no
+//! operation forgets one.
+use utoipa::openapi::path::{HttpMethod, Operation};
+use utoipa::openapi::response::{Response, ResponseBuilder};
+use utoipa::openapi::security::{
+    Flow, HttpAuthScheme, HttpBuilder, OAuth2, Password, Scopes, SecurityScheme,
+};
+use utoipa::openapi::{Content, Header, OpenApi, Ref, RefOr};
+use utoipa::{Modify, OpenApi as _};
+
+const INTRODUCTION: &str = "\
+The API of the posyandu system: children's growth, pregnancies, births, \
+newcomers and immunisation for Indonesian posyandu, and the areas, accounts \
+and clients around them.
+
+**Authentication.** `POST /api/v1/auth/token` with a username and password \
+(people) or a client id and secret (apps) returns a short-lived JWT access \
+token; send it as `Authorization: Bearer <token>`. In this page, press \
+*Authorize* and log in with the password flow.
+
+**Areas.** Every account and client is bound to an area (kabupaten, \
+kecamatan, puskesmas, desa or posyandu). Lists contain only records inside \
+it; a record outside it answers 404.
+
+**Errors** are `application/problem+json` (RFC 9457) with a stable `type` \
+(`/problems/validation`, `/problems/not-found`, …) and, for validation \
+errors, one entry per invalid field in `errors`. Unknown JSON fields are \
+rejected.
+
+**Lists** are paged with an opaque `cursor` (follow `next_cursor`). Apps that \
+sync pass `updated_since`: the list then runs in order of change and \
+includes deleted records (their `deleted_at` is set).
+
+**Retries.** Send an `Idempotency-Key` header (e.g. a UUID) with a `POST`: \
+a retry with the same key returns the first response (with \
+`Idempotent-Replayed: true`) and creates nothing twice. Keys live 24 hours.";
+
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(
+        title = "Posyandu API",
+        version = "1",
+        description = INTRODUCTION,
+        license(name = "Apache-2.0"),
+    ),
+    tags(
+        (name = "auth", description = "Tokens and your own account"),
+        (name = "users", description = "User accounts"),
+        (name = "clients", description = "API clients for apps and the bot"),
+        (name = "areas", description = "Regions, puskesmas and posyandu"),
+        (name = "audit", description = "Who changed what"),
+        (name = "operations", description = "Health, readiness and metrics"),
+    ),
+    components(schemas(openapi::Problem, openapi::FieldError))
+)]
+pub struct ApiDoc;
+
+/// The base document the routes are added to.
+pub fn base() -> OpenApi {
+    ApiDoc::openapi()
+}
+
+/// Completes the document once every route is in it.
+pub fn finish(spec: &mut OpenApi) {
+    StandardResponses.modify(spec);
+}
+
+struct StandardResponses;
+
+fn problem(description: &str) -> Response {
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            crate::error::PROBLEM_JSON,
+            Content::new(Some(RefOr::Ref(Ref::from_schema_name("Problem")))),
+        )
+        .build()
+}
+
+fn with_retry_after(mut response: Response) -> Response {
+    response.headers.insert(
+        "Retry-After".into(),
+        RefOr::T(Header::new(
+            utoipa::openapi::schema::ObjectBuilder::new()
+                .schema_type(utoipa::openapi::schema::Type::Integer)
+                .build(),
+        )),
+    );
+    response
+}
+
+fn add(operation: &mut Operation, status: &str, response: Response) {
+    operation
+        .responses
+        .responses
+        .entry(status.to_owned())
+        .or_insert(RefOr::T(response));
+}
+
+impl Modify for StandardResponses {
+    /// Adds the errors an operation can give by its shape: every operation
+    /// can fail with 500; secured ones with 401/403; those reading the
+    /// database with 503; those with a body with 400/413/415/422; those with
+    /// a path id with 404; `POST` with 409/422 for `Idempotency-Key`.
+    fn modify(&self, openapi: &mut OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some("An access token from POST /api/v1/auth/token"))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "password",
+            SecurityScheme::OAuth2(OAuth2::with_description(
+                [Flow::Password(Password::new("/api/v1/auth/token", Scopes::new()))],
+                "Log in with a username and password",
+            )),
+        );
+
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let methods = [
+                (HttpMethod::Get, &mut item.get),
+                (HttpMethod::Post, &mut item.post),
+                (HttpMethod::Put, &mut item.put),
+                (HttpMethod::Patch, &mut item.patch),
+                (HttpMethod::Delete, &mut item.delete),
+            ];
+            for (method, operation) in methods {
+                let Some(operation) = operation.as_mut() else {
+                    continue;
+                };
+                let secured = operation.security.as_ref().is_some_and(|s| !s.is_empty());
+                if secured {
+                    // Either scheme authorises: a bearer token, or one got
+                    // through the password flow in Swagger UI.
+                    let mut requirements = operation.security.take().unwrap_or_default();
+                    requirements.push(utoipa::openapi::security::SecurityRequirement::new(
+                        "password",
+                        Vec::<String>::new(),
+                    ));
+                    operation.security = Some(requirements);
+                    add(operation, "401", problem("No valid access token"));
+                    add(operation, "403", problem("The role or client lacks the permission, or the area is outside the caller's"));
+                }
+                let touches_database = path != "/healthz" && path != "/metrics";
+                if touches_database {
+                    add(operation, "503", with_retry_after(problem("The database is temporarily unreachable; retry")));
+                }
+                add(operation, "500", problem("Internal error (quote the request id)"));
+                let has_query = operation
+                    .parameters
+                    .as_ref()
+                    .is_some_and(|p| !p.is_empty());
+                if has_query || operation.request_body.is_some() {
+                    add(operation, "400", problem("The request could not be read"));
+                    add(operation, "422", problem("Invalid fields, listed in `errors`"));
+                }
+                if operation.request_body.is_some() {
+                    add(operation, "413", problem("The body is larger than the server accepts"));
+                    add(operation, "415", problem("The body is not JSON"));
+                }
+                if path.contains('{') {
+                    add(operation, "404", problem("Not found in the caller's area"));
+                }
+                if method == HttpMethod::Post && secured {
+                    add(operation, "409", with_retry_after(problem("A conflict with existing data, or a request with the same Idempotency-Key is still running")));
+                    let header = utoipa::openapi::path::ParameterBuilder::new()
+                        .name("Idempotency-Key")
+                        .parameter_in(utoipa::openapi::path::ParameterIn::Header)
+                        .required(utoipa::openapi::Required::False)
+                        .description(Some("Makes a retried POST safe: the first response is replayed"))
+                        .schema(Some(
+                            utoipa::openapi::schema::ObjectBuilder::new()
+                                .schema_type(utoipa::openapi::schema::Type::String)
+                                .min_length(Some(1))
+                                .max_length(Some(255)),
+                        ))
+                        .build();
+                    operation.parameters.get_or_insert_with(Vec::new).push(RefOr::T(header));
+                }
+                if matches!(method, HttpMethod::Patch | HttpMethod::Delete) && secured {
+                    add(operation, "409", problem("A conflict with existing data"));
+                }
+            }
+        }
+    }
+}

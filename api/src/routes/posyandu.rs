@@ -1,0 +1,109 @@
+//! Posyandu.
+use actix_web::{HttpResponse, delete, get, patch, post, web};
+use chrono::{DateTime, Utc};
+use openapi::Page;
+use openapi::areas::{NewPosyandu, Posyandu, PosyanduPatch};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use crate::auth::Principal;
+use crate::error::ApiResult;
+use crate::pagination::PageRequest;
+use crate::services::areas::{self, PosyanduFilter};
+use crate::services::Authority;
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PosyanduQuery {
+    /// Only posyandu of this desa.
+    pub desa_code: Option<String>,
+    /// Only posyandu supervised by this puskesmas.
+    pub puskesmas_id: Option<Uuid>,
+    /// From `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    /// Page size, 1–200 (default 50).
+    pub limit: Option<u64>,
+    /// Only posyandu changed at or after this instant, including removed ones.
+    pub updated_since: Option<DateTime<Utc>>,
+}
+
+/// List the posyandu inside your area.
+#[utoipa::path(
+    tag = "areas",
+    params(PosyanduQuery),
+    responses((status = 200, description = "One page of posyandu", body = Page<Posyandu>)),
+    security(("bearer" = []))
+)]
+#[get("/posyandu")]
+pub async fn list_posyandu(state: web::Data<AppState>, principal: Principal, query: web::Query<PosyanduQuery>) -> ApiResult<web::Json<Page<Posyandu>>> {
+    let q = query.into_inner();
+    let page = PageRequest::new(q.cursor.as_deref(), q.limit, q.updated_since)?;
+    let filter = PosyanduFilter {
+        desa_code: q.desa_code,
+        puskesmas_id: q.puskesmas_id,
+    };
+    Ok(web::Json(areas::list_posyandu(&state.db, &principal, filter, page).await?))
+}
+
+/// Add a posyandu inside your area. Without `kode`, it gets the next free
+/// registration number of its desa.
+#[utoipa::path(
+    tag = "areas",
+    request_body = NewPosyandu,
+    responses((status = 201, description = "Created", body = Posyandu,
+        headers(("Location" = String, description = "URL of the new posyandu")))),
+    security(("bearer" = []))
+)]
+#[post("/posyandu")]
+pub async fn create_posyandu(state: web::Data<AppState>, principal: Principal, body: web::Json<NewPosyandu>) -> ApiResult<HttpResponse> {
+    let created = areas::create_posyandu(&state.db, Authority::Caller(&principal), body.into_inner()).await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/api/v1/posyandu/{}", created.id)))
+        .json(created))
+}
+
+/// One posyandu.
+#[utoipa::path(
+    tag = "areas",
+    params(("id" = Uuid, Path, description = "Posyandu id")),
+    responses((status = 200, description = "The posyandu", body = Posyandu)),
+    security(("bearer" = []))
+)]
+#[get("/posyandu/{id}")]
+pub async fn get_posyandu(state: web::Data<AppState>, principal: Principal, id: web::Path<Uuid>) -> ApiResult<web::Json<Posyandu>> {
+    Ok(web::Json(areas::get_posyandu(&state.db, &principal, id.into_inner()).await?))
+}
+
+/// Change a posyandu: name, address, supervising puskesmas.
+#[utoipa::path(
+    tag = "areas",
+    params(("id" = Uuid, Path, description = "Posyandu id")),
+    request_body = PosyanduPatch,
+    responses((status = 200, description = "The changed posyandu", body = Posyandu)),
+    security(("bearer" = []))
+)]
+#[patch("/posyandu/{id}")]
+pub async fn update_posyandu(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<Uuid>,
+    body: web::Json<PosyanduPatch>,
+) -> ApiResult<web::Json<Posyandu>> {
+    Ok(web::Json(areas::update_posyandu(&state.db, &principal, id.into_inner(), body.into_inner()).await?))
+}
+
+/// Remove a posyandu (kept, with who and when).
+#[utoipa::path(
+    tag = "areas",
+    params(("id" = Uuid, Path, description = "Posyandu id")),
+    responses((status = 204, description = "Removed")),
+    security(("bearer" = []))
+)]
+#[delete("/posyandu/{id}")]
+pub async fn delete_posyandu(state: web::Data<AppState>, principal: Principal, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
+    areas::delete_posyandu(&state.db, &principal, id.into_inner()).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

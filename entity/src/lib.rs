@@ -1,0 +1,17 @@
+//! The tables of the posyandu system as sea-orm entities.
+//!
+//! Tables only: queries and rules live in the `api` crate's services and
+//! domain modules. Every row that access control or a report filters on
+//! carries its area (region codes and, where it has one, the puskesmas and
+//! posyandu id), so that a caller's area becomes a plain `WHERE` on the row
+//! itself, and a distributed PostgreSQL can shard by province.
+
+pub mod api_client;
+pub mod app_user;
+pub mod audit_log;
+pub mod idempotency_record;
+pub mod posyandu;
+pub mod puskesmas;
+pub mod puskesmas_desa;
+pub mod refresh_token;
+pub mod region;

@@ -1,0 +1,27 @@
+//! Schema history. Every migration has a `down`, and runs unchanged on SQLite
+//! and PostgreSQL (CI checks up → down → up on both).
+//!
+//! Conventions every table follows:
+//! - `created_at` / `updated_at` in UTC on every row;
+//! - rows people depend on carry `deleted_at` / `deleted_by` and are never
+//!   hard-deleted through the API;
+//! - rows that access control filters on carry their area columns.
+pub use sea_orm_migration::prelude::*;
+
+mod columns;
+mod m20261122_000001_areas;
+mod m20261122_000002_accounts;
+mod m20261122_000003_audit_idempotency;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261122_000001_areas::Migration),
+            Box::new(m20261122_000002_accounts::Migration),
+            Box::new(m20261122_000003_audit_idempotency::Migration),
+        ]
+    }
+}

@@ -1,0 +1,182 @@
+//! Roles, areas and scopes: who may do what, where.
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// What a caller is. People have one of the first seven roles; API clients
+/// are `app` (a third-party application) or `bot` (the chat worker).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Operator of the installation.
+    Admin,
+    /// District health office (Dinas Kesehatan).
+    Dinkes,
+    /// District office for village community empowerment (DPMD).
+    Dpmd,
+    /// Puskesmas staff.
+    Puskesmas,
+    /// Village government.
+    Desa,
+    /// Midwife.
+    Bidan,
+    /// Posyandu volunteer.
+    Kader,
+    /// Third-party application (API client).
+    App,
+    /// The chat bot worker's service account (API client).
+    Bot,
+}
+
+impl Role {
+    pub const ALL: [Role; 9] = [
+        Role::Admin,
+        Role::Dinkes,
+        Role::Dpmd,
+        Role::Puskesmas,
+        Role::Desa,
+        Role::Bidan,
+        Role::Kader,
+        Role::App,
+        Role::Bot,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Dinkes => "dinkes",
+            Role::Dpmd => "dpmd",
+            Role::Puskesmas => "puskesmas",
+            Role::Desa => "desa",
+            Role::Bidan => "bidan",
+            Role::Kader => "kader",
+            Role::App => "app",
+            Role::Bot => "bot",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// Roles held by API clients rather than by people.
+    pub fn is_client_role(self) -> bool {
+        matches!(self, Role::App | Role::Bot)
+    }
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The level of an area in the tree. Region codes follow Kemendagri
+/// (`51`, `51.08`, `51.08.06`, `51.08.06.2003`); a puskesmas is named by its
+/// Kemenkes code and a posyandu by its registration number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum AreaKind {
+    Nasional,
+    Provinsi,
+    Kabupaten,
+    Kecamatan,
+    Puskesmas,
+    Desa,
+    Posyandu,
+}
+
+impl AreaKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AreaKind::Nasional => "nasional",
+            AreaKind::Provinsi => "provinsi",
+            AreaKind::Kabupaten => "kabupaten",
+            AreaKind::Kecamatan => "kecamatan",
+            AreaKind::Puskesmas => "puskesmas",
+            AreaKind::Desa => "desa",
+            AreaKind::Posyandu => "posyandu",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<AreaKind> {
+        [
+            AreaKind::Nasional,
+            AreaKind::Provinsi,
+            AreaKind::Kabupaten,
+            AreaKind::Kecamatan,
+            AreaKind::Puskesmas,
+            AreaKind::Desa,
+            AreaKind::Posyandu,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+}
+
+/// An area a user or client is bound to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct AreaRef {
+    pub kind: AreaKind,
+    /// Region code, puskesmas code or posyandu registration number;
+    /// `ID` for the whole country.
+    #[schema(example = "51.08.06")]
+    pub code: String,
+    /// Human name of the area, e.g. `Kecamatan Buleleng`.
+    #[schema(example = "Buleleng")]
+    pub name: String,
+}
+
+/// A permission. People get theirs from their role; API clients are granted
+/// a subset of them as OAuth scopes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+pub enum Scope {
+    /// Read regions, puskesmas and posyandu.
+    #[serde(rename = "read:areas")]
+    ReadAreas,
+    /// Create and change puskesmas and posyandu.
+    #[serde(rename = "write:areas")]
+    WriteAreas,
+    /// Read user accounts.
+    #[serde(rename = "read:users")]
+    ReadUsers,
+    /// Create, change and deactivate user accounts.
+    #[serde(rename = "write:users")]
+    WriteUsers,
+    /// Read API clients.
+    #[serde(rename = "read:clients")]
+    ReadClients,
+    /// Register and revoke API clients.
+    #[serde(rename = "write:clients")]
+    WriteClients,
+    /// Read the audit log.
+    #[serde(rename = "read:audit")]
+    ReadAudit,
+}
+
+impl Scope {
+    pub const ALL: [Scope; 7] = [
+        Scope::ReadAreas,
+        Scope::WriteAreas,
+        Scope::ReadUsers,
+        Scope::WriteUsers,
+        Scope::ReadClients,
+        Scope::WriteClients,
+        Scope::ReadAudit,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::ReadAreas => "read:areas",
+            Scope::WriteAreas => "write:areas",
+            Scope::ReadUsers => "read:users",
+            Scope::WriteUsers => "write:users",
+            Scope::ReadClients => "read:clients",
+            Scope::WriteClients => "write:clients",
+            Scope::ReadAudit => "read:audit",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Scope> {
+        Scope::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+}
