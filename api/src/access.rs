@@ -343,7 +343,10 @@ mod tests {
                 }
                 // A created account never has a permission its creator lacks.
                 for scope in role_scopes(*role) {
-                    assert!(own.contains(scope), "{manager} could grant {role} {scope:?}");
+                    assert!(
+                        own.contains(scope),
+                        "{manager} could grant {role} {scope:?}"
+                    );
                 }
             }
         }

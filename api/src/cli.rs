@@ -125,7 +125,10 @@ pub struct DemoArgs {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(error) => {
             eprintln!("error: cannot start the runtime: {error}");
@@ -172,8 +175,9 @@ async fn shutdown_signal() {
     let interrupt = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-            .expect("installing a SIGTERM handler works on Unix");
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                .expect("installing a SIGTERM handler works on Unix");
         tokio::select! {
             _ = interrupt => {}
             _ = terminate.recv() => {}
@@ -185,8 +189,12 @@ async fn shutdown_signal() {
 
 /// API and bot worker in one process on SQLite: what a new user runs.
 async fn all_in_one(mut settings: Settings) -> anyhow::Result<()> {
-    std::fs::create_dir_all(&settings.data_dir)
-        .with_context(|| format!("cannot create the data folder {}", settings.data_dir.display()))?;
+    std::fs::create_dir_all(&settings.data_dir).with_context(|| {
+        format!(
+            "cannot create the data folder {}",
+            settings.data_dir.display()
+        )
+    })?;
     settings.ensure_local_jwt_secret()?;
     let db = db::connect(&settings.database_url, settings.db_max_connections).await?;
     db::migrate_up(&db).await?;
@@ -206,13 +214,18 @@ async fn all_in_one(mut settings: Settings) -> anyhow::Result<()> {
     println!("  OpenAPI document:      {base}/openapi.json");
     match &admin {
         Some(admin) => {
-            println!("  Log in as `{}` with password `{}`", admin.username, admin.password);
+            println!(
+                "  Log in as `{}` with password `{}`",
+                admin.username, admin.password
+            );
             println!(
                 "  (shown once; also kept in {} — delete it after changing the password)",
                 admin.password_file.display()
             );
         }
-        None => println!("  Log in with your account (no account? `posyandu admin create-user --help`)."),
+        None => println!(
+            "  Log in with your account (no account? `posyandu admin create-user --help`)."
+        ),
     }
     println!("  Demo data: stop, run `posyandu demo`, start again. Stop with Ctrl-C.");
     println!();
@@ -282,8 +295,10 @@ async fn bot_only(settings: Settings, api: Option<String>) -> anyhow::Result<()>
     let api_url = api
         .or(settings.api_url.clone())
         .unwrap_or_else(|| format!("http://{}", settings.listen));
-    let (Some(client_id), Some(secret)) = (settings.bot_client_id.clone(), settings.bot_client_secret.clone())
-    else {
+    let (Some(client_id), Some(secret)) = (
+        settings.bot_client_id.clone(),
+        settings.bot_client_secret.clone(),
+    ) else {
         bail!(
             "the bot needs its API client: set POSYANDU_BOT_CLIENT_ID and POSYANDU_BOT_CLIENT_SECRET \
              (register one with `posyandu admin create-client --role bot --area ID --name bot`)"
@@ -390,14 +405,22 @@ async fn admin(settings: Settings, action: AdminAction) -> anyhow::Result<()> {
                 user.area.name
             );
         }
-        AdminAction::SetPassword { username, password_stdin } => {
+        AdminAction::SetPassword {
+            username,
+            password_stdin,
+        } => {
             let password = read_password(password_stdin)?;
             users::set_password_by_operator(&db, &username, password)
                 .await
                 .map_err(describe)?;
             println!("password set; the account is unlocked and its logins have ended");
         }
-        AdminAction::CreateClient { name, role, area, scopes } => {
+        AdminAction::CreateClient {
+            name,
+            role,
+            area,
+            scopes,
+        } => {
             let role = Role::parse(&role)
                 .filter(|r| r.is_client_role())
                 .with_context(|| format!("unknown client role `{role}`: use app or bot"))?;

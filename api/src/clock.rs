@@ -5,5 +5,6 @@ use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 /// read back equals the value written on both databases.
 pub fn now() -> DateTime<Utc> {
     let now = Utc::now();
-    now.duration_trunc(TimeDelta::microseconds(1)).unwrap_or(now)
+    now.duration_trunc(TimeDelta::microseconds(1))
+        .unwrap_or(now)
 }

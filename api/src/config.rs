@@ -141,7 +141,10 @@ impl Settings {
         let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
         let env_u64 = |name: &str| -> anyhow::Result<Option<u64>> {
             env(name)
-                .map(|v| v.parse().with_context(|| format!("{name} must be a whole number")))
+                .map(|v| {
+                    v.parse()
+                        .with_context(|| format!("{name} must be a whole number"))
+                })
                 .transpose()
         };
 
@@ -162,7 +165,9 @@ impl Settings {
             .unwrap_or_else(|| "127.0.0.1:8080".to_owned());
         validate_listen(&listen)?;
 
-        let jwt_secret = env("POSYANDU_JWT_SECRET").or(file.jwt_secret).map(Secret::new);
+        let jwt_secret = env("POSYANDU_JWT_SECRET")
+            .or(file.jwt_secret)
+            .map(Secret::new);
         if let Some(secret) = &jwt_secret {
             check_jwt_secret(secret)?;
         }
@@ -277,7 +282,10 @@ fn read_file(path: &Path) -> anyhow::Result<FileConfig> {
 }
 
 fn default_sqlite_url(data_dir: &Path) -> String {
-    format!("sqlite://{}?mode=rwc", data_dir.join("posyandu.db").display())
+    format!(
+        "sqlite://{}?mode=rwc",
+        data_dir.join("posyandu.db").display()
+    )
 }
 
 fn validate_listen(listen: &str) -> anyhow::Result<()> {
@@ -352,7 +360,10 @@ mod tests {
             ..CommonArgs::default()
         };
         let settings = Settings::load(&args).unwrap();
-        assert_eq!(settings.database_url, "sqlite:///tmp/x/posyandu.db?mode=rwc");
+        assert_eq!(
+            settings.database_url,
+            "sqlite:///tmp/x/posyandu.db?mode=rwc"
+        );
         assert_eq!(settings.listen, "127.0.0.1:8080");
         assert_eq!(settings.jwt.access_ttl, Duration::from_secs(900));
     }
@@ -361,7 +372,11 @@ mod tests {
     fn file_values_apply_and_unknown_keys_are_rejected() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("p.toml");
-        std::fs::write(&path, "listen = \"0.0.0.0:9000\"\naccess_token_minutes = 5\n").unwrap();
+        std::fs::write(
+            &path,
+            "listen = \"0.0.0.0:9000\"\naccess_token_minutes = 5\n",
+        )
+        .unwrap();
         let args = CommonArgs {
             config: Some(path.clone()),
             ..CommonArgs::default()

@@ -50,7 +50,9 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Database
 
 /// The file path of a `sqlite:` URL, if it is one.
 fn sqlite_path(url: &str) -> Option<String> {
-    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next().unwrap_or_default();
     (!path.is_empty() && path != ":memory:").then(|| path.to_owned())
 }
@@ -117,7 +119,9 @@ async fn lock_for_migration(db: &DatabaseConnection) -> Result<DatabaseTransacti
 }
 
 /// Applied and pending migration names, in order.
-pub async fn migration_status(db: &DatabaseConnection) -> Result<(Vec<String>, Vec<String>), DbErr> {
+pub async fn migration_status(
+    db: &DatabaseConnection,
+) -> Result<(Vec<String>, Vec<String>), DbErr> {
     let all: Vec<String> = Migrator::migrations()
         .iter()
         .map(|m| m.name().to_owned())
@@ -127,7 +131,10 @@ pub async fn migration_status(db: &DatabaseConnection) -> Result<(Vec<String>, V
         .iter()
         .map(|m| m.name().to_owned())
         .collect();
-    let pending = all.into_iter().filter(|name| !applied.contains(name)).collect();
+    let pending = all
+        .into_iter()
+        .filter(|name| !applied.contains(name))
+        .collect();
     Ok((applied, pending))
 }
 
@@ -166,13 +173,22 @@ mod tests {
             redact_url("postgres://posyandu:hunter2@db:5432/p"),
             "postgres://posyandu:***@db:5432/p"
         );
-        assert_eq!(redact_url("postgres://postgres@127.0.0.1/p"), "postgres://postgres@127.0.0.1/p");
-        assert_eq!(redact_url("sqlite://data/p.db?mode=rwc"), "sqlite://data/p.db?mode=rwc");
+        assert_eq!(
+            redact_url("postgres://postgres@127.0.0.1/p"),
+            "postgres://postgres@127.0.0.1/p"
+        );
+        assert_eq!(
+            redact_url("sqlite://data/p.db?mode=rwc"),
+            "sqlite://data/p.db?mode=rwc"
+        );
     }
 
     #[test]
     fn finds_the_sqlite_file() {
-        assert_eq!(sqlite_path("sqlite://data/p.db?mode=rwc").as_deref(), Some("data/p.db"));
+        assert_eq!(
+            sqlite_path("sqlite://data/p.db?mode=rwc").as_deref(),
+            Some("data/p.db")
+        );
         assert_eq!(sqlite_path("sqlite::memory:"), None);
         assert_eq!(sqlite_path("postgres://x/y"), None);
     }
@@ -195,9 +211,18 @@ mod tests {
                         .unwrap()
                 }
             };
-            let mode: String = row("PRAGMA journal_mode").await.try_get_by_index(0).unwrap();
-            let fk: i32 = row("PRAGMA foreign_keys").await.try_get_by_index(0).unwrap();
-            let timeout: i32 = row("PRAGMA busy_timeout").await.try_get_by_index(0).unwrap();
+            let mode: String = row("PRAGMA journal_mode")
+                .await
+                .try_get_by_index(0)
+                .unwrap();
+            let fk: i32 = row("PRAGMA foreign_keys")
+                .await
+                .try_get_by_index(0)
+                .unwrap();
+            let timeout: i32 = row("PRAGMA busy_timeout")
+                .await
+                .try_get_by_index(0)
+                .unwrap();
             tx.commit().await.unwrap();
             (mode, fk, timeout)
         });

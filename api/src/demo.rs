@@ -66,7 +66,11 @@ struct Login {
 fn fail(context: &str) -> impl Fn(ApiError) -> anyhow::Error + '_ {
     move |error| {
         let problem = error.to_problem();
-        let details: Vec<String> = problem.errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
+        let details: Vec<String> = problem
+            .errors
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect();
         anyhow::anyhow!(
             "{context}: {} {}",
             problem.detail.unwrap_or(problem.title),
@@ -107,7 +111,12 @@ pub async fn run(db: &DatabaseConnection, password: Option<String>) -> anyhow::R
         user("dinkes.buleleng", Role::Dinkes, "51.08", None),
         user("dpmd.buleleng", Role::Dpmd, "51.08", None),
         user("desa.pemaron", Role::Desa, "51.08.06.2004", None),
-        user("bidan.pemaron", Role::Bidan, "51.08.06.2004", Some("+6281337000101".into())),
+        user(
+            "bidan.pemaron",
+            Role::Bidan,
+            "51.08.06.2004",
+            Some("+6281337000101".into()),
+        ),
     ];
 
     let mut kader_phone = None;
@@ -121,12 +130,20 @@ pub async fn run(db: &DatabaseConnection, password: Option<String>) -> anyhow::R
                 name: puskesmas.name.into(),
                 address: Some(puskesmas.address.into()),
                 kecamatan_code: puskesmas.kecamatan.into(),
-                desa_codes: puskesmas.desa.iter().map(|(code, _)| (*code).to_owned()).collect(),
+                desa_codes: puskesmas
+                    .desa
+                    .iter()
+                    .map(|(code, _)| (*code).to_owned())
+                    .collect(),
             },
         )
         .await
         .map_err(fail("puskesmas"))?;
-        let slug = if p == 0 { "puskesmas.buleleng3" } else { "puskesmas.sukasada1" };
+        let slug = if p == 0 {
+            "puskesmas.buleleng3"
+        } else {
+            "puskesmas.sukasada1"
+        };
         accounts.push(user(slug, Role::Puskesmas, puskesmas.kode, None));
         for (desa, names) in puskesmas.desa {
             for name in *names {
@@ -146,7 +163,10 @@ pub async fn run(db: &DatabaseConnection, password: Option<String>) -> anyhow::R
                 kader_count += 1;
                 let phone = format!("+62813370002{kader_count:02}");
                 kader_phone.get_or_insert_with(|| phone.clone());
-                let username = format!("kader.{}", name.trim_start_matches("Posyandu ").to_lowercase());
+                let username = format!(
+                    "kader.{}",
+                    name.trim_start_matches("Posyandu ").to_lowercase()
+                );
                 accounts.push(user(&username, Role::Kader, &posyandu.kode, Some(phone)));
             }
         }
@@ -184,7 +204,10 @@ pub async fn run(db: &DatabaseConnection, password: Option<String>) -> anyhow::R
 
     println!("Demo data loaded: Kabupaten Buleleng, 2 puskesmas, 10 posyandu.");
     println!();
-    println!("Every account's password: {password}{}", if generated { "  (generated)" } else { "" });
+    println!(
+        "Every account's password: {password}{}",
+        if generated { "  (generated)" } else { "" }
+    );
     println!();
     println!("{:<22} {:<10} {:<20} phone", "username", "role", "area");
     for login in &logins {
@@ -200,8 +223,14 @@ pub async fn run(db: &DatabaseConnection, password: Option<String>) -> anyhow::R
     if let Some(phone) = kader_phone {
         println!("A kader's phone number (for the chat bot): {phone}");
     }
-    println!("App client:  {} / {}", app.client.client_id, app.client_secret);
-    println!("Bot client:  {} / {}", bot.client.client_id, bot.client_secret);
+    println!(
+        "App client:  {} / {}",
+        app.client.client_id, app.client_secret
+    );
+    println!(
+        "Bot client:  {} / {}",
+        bot.client.client_id, bot.client_secret
+    );
     println!("(client secrets are shown only now)");
     Ok(())
 }
@@ -226,6 +255,9 @@ mod tests {
     #[test]
     fn display_names_from_usernames() {
         assert_eq!(super::display_name("kader.melati"), "Kader Melati");
-        assert_eq!(super::display_name("puskesmas.buleleng3"), "Puskesmas Buleleng3");
+        assert_eq!(
+            super::display_name("puskesmas.buleleng3"),
+            "Puskesmas Buleleng3"
+        );
     }
 }

@@ -151,7 +151,9 @@ impl ResponseError for ApiError {
             ApiError::Database(error) if self.kind() != ProblemType::Conflict => {
                 tracing::error!(%error, "database error")
             }
-            ApiError::Internal(error) => tracing::error!(error = %format!("{error:#}"), "internal error"),
+            ApiError::Internal(error) => {
+                tracing::error!(error = %format!("{error:#}"), "internal error")
+            }
             _ => {}
         }
         let retry_after = match self {

@@ -2,9 +2,9 @@
 //! first administrator, and the service account of the in-process bot.
 use std::path::Path;
 
+use openapi::Role;
 use openapi::clients::NewApiClient;
 use openapi::users::NewUser;
-use openapi::Role;
 use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
 
@@ -23,8 +23,14 @@ pub struct InitialAdmin {
 /// Creates `admin` (area: the whole country) with a random password, kept
 /// in `<data_dir>/admin-password` (owner-only) so it is not lost with the
 /// terminal. Returns `None` when accounts already exist.
-pub async fn ensure_initial_admin(db: &DatabaseConnection, data_dir: &Path) -> anyhow::Result<Option<InitialAdmin>> {
-    if users::any_exists(db).await.map_err(|e| anyhow::anyhow!("{e}"))? {
+pub async fn ensure_initial_admin(
+    db: &DatabaseConnection,
+    data_dir: &Path,
+) -> anyhow::Result<Option<InitialAdmin>> {
+    if users::any_exists(db)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+    {
         return Ok(None);
     }
     let password = random_token(12);
@@ -59,11 +65,16 @@ pub struct BotCredentials {
 
 /// The in-process bot's API client: registered once, its credentials kept
 /// in `<data_dir>/bot-client.json` (owner-only).
-pub async fn ensure_bot_client(db: &DatabaseConnection, data_dir: &Path) -> anyhow::Result<BotCredentials> {
+pub async fn ensure_bot_client(
+    db: &DatabaseConnection,
+    data_dir: &Path,
+) -> anyhow::Result<BotCredentials> {
     let path = data_dir.join("bot-client.json");
     if let Ok(text) = std::fs::read_to_string(&path)
         && let Ok(credentials) = serde_json::from_str::<BotCredentials>(&text)
-        && clients::exists(db, &credentials.client_id).await.map_err(|e| anyhow::anyhow!("{e}"))?
+        && clients::exists(db, &credentials.client_id)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?
     {
         return Ok(credentials);
     }
@@ -86,4 +97,3 @@ pub async fn ensure_bot_client(db: &DatabaseConnection, data_dir: &Path) -> anyh
     write_private_file(&path, &serde_json::to_string_pretty(&credentials)?)?;
     Ok(credentials)
 }
-

@@ -100,7 +100,11 @@ impl PageRequest {
     }
 
     /// Cuts the extra row and makes the next cursor from the last row kept.
-    pub fn finish<M>(&self, mut rows: Vec<M>, key: impl Fn(&M) -> (DateTime<Utc>, Uuid)) -> (Vec<M>, Option<String>) {
+    pub fn finish<M>(
+        &self,
+        mut rows: Vec<M>,
+        key: impl Fn(&M) -> (DateTime<Utc>, Uuid),
+    ) -> (Vec<M>, Option<String>) {
         let more = rows.len() as u64 > self.limit;
         rows.truncate(self.limit as usize);
         let next = match rows.last() {
@@ -127,7 +131,13 @@ fn decode(text: &str) -> ApiResult<Cursor> {
         .decode(text)
         .ok()
         .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-        .ok_or_else(|| ApiError::field("cursor", "invalid", "This cursor is not valid; start the list again without it."))
+        .ok_or_else(|| {
+            ApiError::field(
+                "cursor",
+                "invalid",
+                "This cursor is not valid; start the list again without it.",
+            )
+        })
 }
 
 /// Cursor of a list ordered by a text key (regions).
@@ -140,7 +150,13 @@ pub fn decode_text_cursor(text: &str) -> ApiResult<String> {
         .decode(text)
         .ok()
         .and_then(|bytes| String::from_utf8(bytes).ok())
-        .ok_or_else(|| ApiError::field("cursor", "invalid", "This cursor is not valid; start the list again without it."))
+        .ok_or_else(|| {
+            ApiError::field(
+                "cursor",
+                "invalid",
+                "This cursor is not valid; start the list again without it.",
+            )
+        })
 }
 
 #[cfg(test)]
@@ -151,7 +167,10 @@ mod tests {
     fn limits_are_bounded() {
         assert!(PageRequest::new(None, Some(0), None).is_err());
         assert!(PageRequest::new(None, Some(MAX_LIMIT + 1), None).is_err());
-        assert_eq!(PageRequest::new(None, None, None).unwrap().limit, DEFAULT_LIMIT);
+        assert_eq!(
+            PageRequest::new(None, None, None).unwrap().limit,
+            DEFAULT_LIMIT
+        );
     }
 
     #[test]

@@ -52,7 +52,10 @@ pub struct Application {
 
 impl Application {
     /// Binds the listener and prepares the server (not yet running).
-    pub async fn build(settings: Arc<Settings>, db: DatabaseConnection) -> anyhow::Result<Application> {
+    pub async fn build(
+        settings: Arc<Settings>,
+        db: DatabaseConnection,
+    ) -> anyhow::Result<Application> {
         let listener = TcpListener::bind(&settings.listen)
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.listen))?;
         let port = listener.local_addr()?.port();
@@ -155,12 +158,11 @@ fn json_config(limit: usize) -> web::JsonConfig {
         .limit(limit)
         .error_handler(|error, _req: &HttpRequest| {
             let api_error = match &error {
-                JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => {
-                    ApiError::with_detail(
-                        ProblemType::PayloadTooLarge,
-                        "The request body is larger than the server accepts.",
-                    )
-                }
+                JsonPayloadError::Overflow { .. }
+                | JsonPayloadError::OverflowKnownLength { .. } => ApiError::with_detail(
+                    ProblemType::PayloadTooLarge,
+                    "The request body is larger than the server accepts.",
+                ),
                 JsonPayloadError::ContentType => ApiError::with_detail(
                     ProblemType::UnsupportedMediaType,
                     "Send the body as application/json.",
@@ -231,13 +233,17 @@ mod tests {
 
     #[test]
     fn serde_messages_name_their_fields() {
-        let e = field_error_from_serde("unknown field `nmae`, expected one of `name`, `kode` at line 1 column 9");
+        let e = field_error_from_serde(
+            "unknown field `nmae`, expected one of `name`, `kode` at line 1 column 9",
+        );
         assert_eq!(e.field, "nmae");
         assert_eq!(e.code, "unknown");
         assert!(!e.message.contains("line 1"));
         let e = field_error_from_serde("missing field `name` at line 1 column 2");
         assert_eq!((e.field.as_str(), e.code.as_str()), ("name", "required"));
-        let e = field_error_from_serde("invalid type: integer `5`, expected a string at line 1 column 10");
+        let e = field_error_from_serde(
+            "invalid type: integer `5`, expected a string at line 1 column 10",
+        );
         assert_eq!((e.field.as_str(), e.code.as_str()), ("body", "invalid"));
     }
 }

@@ -64,7 +64,8 @@ impl<W: Write> Write for MaskingWriter<W> {
     fn flush(&mut self) -> io::Result<()> {
         if !self.buffer.is_empty() {
             let text = String::from_utf8_lossy(&self.buffer);
-            self.inner.write_all(mask_personal_numbers(&text).as_bytes())?;
+            self.inner
+                .write_all(mask_personal_numbers(&text).as_bytes())?;
             self.buffer.clear();
         }
         self.inner.flush()
@@ -106,8 +107,8 @@ pub fn mask_personal_numbers(text: &str) -> String {
             continue;
         }
         let after_plus = start > 0 && bytes[start - 1] == b'+';
-        let looks_like_phone = run.len() <= 15
-            && (run.starts_with("62") || (!after_plus && run.starts_with('0')));
+        let looks_like_phone =
+            run.len() <= 15 && (run.starts_with("62") || (!after_plus && run.starts_with('0')));
         let keep_front = if looks_like_phone { 5 } else { 6 };
         out.push_str(&run[..keep_front]);
         out.extend(std::iter::repeat_n('*', run.len() - keep_front - 4));
@@ -132,7 +133,10 @@ mod tests {
     fn masks_phone_numbers_in_every_form() {
         assert_eq!(mask_personal_numbers("+6281234567890"), "+62812****7890");
         assert_eq!(mask_personal_numbers("6281234567890"), "62812****7890");
-        assert_eq!(mask_personal_numbers("from 081234567890."), "from 08123***7890.");
+        assert_eq!(
+            mask_personal_numbers("from 081234567890."),
+            "from 08123***7890."
+        );
     }
 
     #[test]
@@ -160,6 +164,9 @@ mod tests {
             write!(writer, "phone +62812").unwrap();
             writeln!(writer, "34567890 logged").unwrap();
         }
-        assert_eq!(String::from_utf8(sink).unwrap(), "phone +62812****7890 logged\n");
+        assert_eq!(
+            String::from_utf8(sink).unwrap(),
+            "phone +62812****7890 logged\n"
+        );
     }
 }

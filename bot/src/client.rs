@@ -30,7 +30,11 @@ pub enum ClientError {
     #[error("the API could not be reached: {0}")]
     Transport(#[from] reqwest::Error),
     #[error("the API answered {status}: {title}")]
-    Api { status: u16, title: String, problem: Option<Box<Problem>> },
+    Api {
+        status: u16,
+        title: String,
+        problem: Option<Box<Problem>>,
+    },
 }
 
 struct CachedToken {
@@ -80,7 +84,12 @@ impl ApiClient {
     pub async fn get_json<T: DeserializeOwned>(&self, path: &str) -> Result<T, ClientError> {
         for attempt in 0..2 {
             let token = self.access_token(attempt > 0).await?;
-            let response = self.http.get(self.url(path)).bearer_auth(token).send().await?;
+            let response = self
+                .http
+                .get(self.url(path))
+                .bearer_auth(token)
+                .send()
+                .await?;
             if response.status() == reqwest::StatusCode::UNAUTHORIZED && attempt == 0 {
                 continue;
             }

@@ -39,9 +39,17 @@ impl Worker {
                     tracing::info!(client_id = %me.username, role = %me.role, "bot worker connected to the API");
                     break;
                 }
-                Err(ClientError::Api { status: 401 | 403, title, .. }) => {
+                Err(ClientError::Api {
+                    status: 401 | 403,
+                    title,
+                    ..
+                }) => {
                     tracing::error!(%title, "the API refused the bot's service account");
-                    return Err(ClientError::Api { status: 401, title, problem: None });
+                    return Err(ClientError::Api {
+                        status: 401,
+                        title,
+                        problem: None,
+                    });
                 }
                 Err(error) => {
                     tracing::warn!(%error, "API not reachable yet; retrying");

@@ -55,7 +55,12 @@ impl MigrationTrait for Migration {
         let mut region = Table::create();
         region
             .table(Region::Table)
-            .col(ColumnDef::new(Region::Code).string().not_null().primary_key())
+            .col(
+                ColumnDef::new(Region::Code)
+                    .string()
+                    .not_null()
+                    .primary_key(),
+            )
             .col(text_null(Region::ParentCode))
             .col(ColumnDef::new(Region::Level).small_integer().not_null())
             .col(text(Region::Kind))
@@ -75,7 +80,8 @@ impl MigrationTrait for Migration {
                 Index::create()
                     .name("ix_region_parent")
                     .table(Region::Table)
-                    .col(Region::ParentCode).to_owned()
+                    .col(Region::ParentCode)
+                    .to_owned(),
             )
             .await?;
 
@@ -89,7 +95,11 @@ impl MigrationTrait for Migration {
             .col(text(Common::ProvinceCode))
             .col(text(Common::KabupatenCode))
             .col(text(Common::KecamatanCode))
-            .foreign_key(&mut region_fk(Puskesmas::Table, Common::KecamatanCode, "fk_puskesmas_kecamatan"));
+            .foreign_key(&mut region_fk(
+                Puskesmas::Table,
+                Common::KecamatanCode,
+                "fk_puskesmas_kecamatan",
+            ));
         add_timestamps(&mut puskesmas);
         add_soft_delete(&mut puskesmas);
         manager.create_table(puskesmas).await?;
@@ -98,7 +108,13 @@ impl MigrationTrait for Migration {
             ("ix_puskesmas_kecamatan", Common::KecamatanCode),
         ] {
             manager
-                .create_index(Index::create().name(name).table(Puskesmas::Table).col(column).to_owned())
+                .create_index(
+                    Index::create()
+                        .name(name)
+                        .table(Puskesmas::Table)
+                        .col(column)
+                        .to_owned(),
+                )
                 .await?;
         }
         manager
@@ -107,7 +123,8 @@ impl MigrationTrait for Migration {
                     .name("ix_puskesmas_updated")
                     .table(Puskesmas::Table)
                     .col(Common::UpdatedAt)
-                    .col(Puskesmas::Id).to_owned()
+                    .col(Puskesmas::Id)
+                    .to_owned(),
             )
             .await?;
 
@@ -117,7 +134,11 @@ impl MigrationTrait for Migration {
             .col(uuid(Common::PuskesmasId))
             .col(text(Common::DesaCode))
             .col(timestamp(Common::CreatedAt))
-            .primary_key(Index::create().col(Common::PuskesmasId).col(Common::DesaCode))
+            .primary_key(
+                Index::create()
+                    .col(Common::PuskesmasId)
+                    .col(Common::DesaCode),
+            )
             .foreign_key(
                 ForeignKey::create()
                     .name("fk_puskesmas_desa_puskesmas")
@@ -125,14 +146,19 @@ impl MigrationTrait for Migration {
                     .to(Puskesmas::Table, Puskesmas::Id)
                     .on_delete(ForeignKeyAction::Cascade),
             )
-            .foreign_key(&mut region_fk(PuskesmasDesa::Table, Common::DesaCode, "fk_puskesmas_desa_desa"));
+            .foreign_key(&mut region_fk(
+                PuskesmasDesa::Table,
+                Common::DesaCode,
+                "fk_puskesmas_desa_desa",
+            ));
         manager.create_table(coverage).await?;
         manager
             .create_index(
                 Index::create()
                     .name("ix_puskesmas_desa_desa")
                     .table(PuskesmasDesa::Table)
-                    .col(Common::DesaCode).to_owned()
+                    .col(Common::DesaCode)
+                    .to_owned(),
             )
             .await?;
 
@@ -148,7 +174,11 @@ impl MigrationTrait for Migration {
             .col(text(Common::KecamatanCode))
             .col(text(Common::DesaCode))
             .col(uuid(Common::PuskesmasId))
-            .foreign_key(&mut region_fk(Posyandu::Table, Common::DesaCode, "fk_posyandu_desa"))
+            .foreign_key(&mut region_fk(
+                Posyandu::Table,
+                Common::DesaCode,
+                "fk_posyandu_desa",
+            ))
             .foreign_key(
                 ForeignKey::create()
                     .name("fk_posyandu_puskesmas")
@@ -166,7 +196,13 @@ impl MigrationTrait for Migration {
             ("ix_posyandu_puskesmas", Common::PuskesmasId),
         ] {
             manager
-                .create_index(Index::create().name(name).table(Posyandu::Table).col(column).to_owned())
+                .create_index(
+                    Index::create()
+                        .name(name)
+                        .table(Posyandu::Table)
+                        .col(column)
+                        .to_owned(),
+                )
                 .await?;
         }
         manager
@@ -175,7 +211,8 @@ impl MigrationTrait for Migration {
                     .name("ix_posyandu_updated")
                     .table(Posyandu::Table)
                     .col(Common::UpdatedAt)
-                    .col(Posyandu::Id).to_owned()
+                    .col(Posyandu::Id)
+                    .to_owned(),
             )
             .await?;
         Ok(())
@@ -188,7 +225,9 @@ impl MigrationTrait for Migration {
             Puskesmas::Table.into_iden(),
             Region::Table.into_iden(),
         ] {
-            manager.drop_table(Table::drop().table(table).take()).await?;
+            manager
+                .drop_table(Table::drop().table(table).take())
+                .await?;
         }
         Ok(())
     }

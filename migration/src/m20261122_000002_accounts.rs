@@ -86,7 +86,13 @@ impl MigrationTrait for Migration {
             ("ix_app_user_posyandu", Common::PosyanduId),
         ] {
             manager
-                .create_index(Index::create().name(name).table(AppUser::Table).col(column).to_owned())
+                .create_index(
+                    Index::create()
+                        .name(name)
+                        .table(AppUser::Table)
+                        .col(column)
+                        .to_owned(),
+                )
                 .await?;
         }
         manager
@@ -94,7 +100,8 @@ impl MigrationTrait for Migration {
                 Index::create()
                     .name("ix_app_user_phone")
                     .table(AppUser::Table)
-                    .col(AppUser::Phone).to_owned()
+                    .col(AppUser::Phone)
+                    .to_owned(),
             )
             .await?;
         manager
@@ -103,7 +110,8 @@ impl MigrationTrait for Migration {
                     .name("ix_app_user_updated")
                     .table(AppUser::Table)
                     .col(Common::UpdatedAt)
-                    .col(AppUser::Id).to_owned()
+                    .col(AppUser::Id)
+                    .to_owned(),
             )
             .await?;
 
@@ -133,7 +141,13 @@ impl MigrationTrait for Migration {
             ("ix_refresh_token_expires", RefreshToken::ExpiresAt),
         ] {
             manager
-                .create_index(Index::create().name(name).table(RefreshToken::Table).col(column).to_owned())
+                .create_index(
+                    Index::create()
+                        .name(name)
+                        .table(RefreshToken::Table)
+                        .col(column)
+                        .to_owned(),
+                )
                 .await?;
         }
 
@@ -159,7 +173,13 @@ impl MigrationTrait for Migration {
             ("ix_api_client_updated", Common::UpdatedAt),
         ] {
             manager
-                .create_index(Index::create().name(name).table(ApiClient::Table).col(column).to_owned())
+                .create_index(
+                    Index::create()
+                        .name(name)
+                        .table(ApiClient::Table)
+                        .col(column)
+                        .to_owned(),
+                )
                 .await?;
         }
         Ok(())
@@ -171,7 +191,9 @@ impl MigrationTrait for Migration {
             RefreshToken::Table.into_iden(),
             AppUser::Table.into_iden(),
         ] {
-            manager.drop_table(Table::drop().table(table).take()).await?;
+            manager
+                .drop_table(Table::drop().table(table).take())
+                .await?;
         }
         Ok(())
     }

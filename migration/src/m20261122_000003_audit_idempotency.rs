@@ -58,7 +58,8 @@ impl MigrationTrait for Migration {
                     .name("ix_audit_log_entity")
                     .table(AuditLog::Table)
                     .col(AuditLog::Entity)
-                    .col(AuditLog::EntityId).to_owned()
+                    .col(AuditLog::EntityId)
+                    .to_owned(),
             )
             .await?;
         for (name, column) in [
@@ -66,7 +67,13 @@ impl MigrationTrait for Migration {
             ("ix_audit_log_created", Common::CreatedAt),
         ] {
             manager
-                .create_index(Index::create().name(name).table(AuditLog::Table).col(column).to_owned())
+                .create_index(
+                    Index::create()
+                        .name(name)
+                        .table(AuditLog::Table)
+                        .col(column)
+                        .to_owned(),
+                )
                 .await?;
         }
 
@@ -77,7 +84,11 @@ impl MigrationTrait for Migration {
             .col(text(IdempotencyRecord::Method))
             .col(text(IdempotencyRecord::Path))
             .col(text(IdempotencyRecord::RequestHash))
-            .col(ColumnDef::new(IdempotencyRecord::StatusCode).integer().null())
+            .col(
+                ColumnDef::new(IdempotencyRecord::StatusCode)
+                    .integer()
+                    .null(),
+            )
             .col(text_null(IdempotencyRecord::ContentType))
             .col(text_null(IdempotencyRecord::Location))
             .col(ColumnDef::new(IdempotencyRecord::Body).blob().null())
@@ -94,7 +105,8 @@ impl MigrationTrait for Migration {
                 Index::create()
                     .name("ix_idempotency_expires")
                     .table(IdempotencyRecord::Table)
-                    .col(IdempotencyRecord::ExpiresAt).to_owned()
+                    .col(IdempotencyRecord::ExpiresAt)
+                    .to_owned(),
             )
             .await?;
         Ok(())
@@ -105,7 +117,9 @@ impl MigrationTrait for Migration {
             IdempotencyRecord::Table.into_iden(),
             AuditLog::Table.into_iden(),
         ] {
-            manager.drop_table(Table::drop().table(table).take()).await?;
+            manager
+                .drop_table(Table::drop().table(table).take())
+                .await?;
         }
         Ok(())
     }

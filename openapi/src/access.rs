@@ -128,7 +128,9 @@ pub struct AreaRef {
 
 /// A permission. People get theirs from their role; API clients are granted
 /// a subset of them as OAuth scopes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+)]
 pub enum Scope {
     /// Read regions, puskesmas and posyandu.
     #[serde(rename = "read:areas")]

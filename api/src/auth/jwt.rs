@@ -193,7 +193,10 @@ mod tests {
             keys("another-secret-of-enough-length-000", "posyandu-api").verify(&token),
             Err(TokenError::Invalid)
         );
-        assert_eq!(keys(SECRET, "other-api").verify(&token), Err(TokenError::Invalid));
+        assert_eq!(
+            keys(SECRET, "other-api").verify(&token),
+            Err(TokenError::Invalid)
+        );
     }
 
     #[test]

@@ -45,7 +45,9 @@ impl LoginLimiter {
     pub fn check_username(&self, username: &str) -> Result<(), u64> {
         let map = self.usernames.lock().unwrap_or_else(|e| e.into_inner());
         match map.get(username) {
-            Some(window) if window.started.elapsed() < self.window && window.count >= self.per_username => {
+            Some(window)
+                if window.started.elapsed() < self.window && window.count >= self.per_username =>
+            {
                 Err(retry_after(window, self.window))
             }
             _ => Ok(()),
@@ -69,7 +71,10 @@ impl LoginLimiter {
 }
 
 fn retry_after(window: &Window, length: Duration) -> u64 {
-    length.saturating_sub(window.started.elapsed()).as_secs().max(1)
+    length
+        .saturating_sub(window.started.elapsed())
+        .as_secs()
+        .max(1)
 }
 
 fn hit<K: std::hash::Hash + Eq>(

@@ -28,7 +28,9 @@ fn hash_blocking(password: &str) -> anyhow::Result<String> {
 
 fn verify_blocking(password: &str, hash: &str) -> bool {
     match PasswordHash::new(hash) {
-        Ok(parsed) => hasher().verify_password(password.as_bytes(), &parsed).is_ok(),
+        Ok(parsed) => hasher()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok(),
         Err(_) => false,
     }
 }
@@ -75,7 +77,10 @@ mod tests {
     #[tokio::test]
     async fn hashes_are_argon2id_and_verify() {
         let hash = hash("correct horse battery".into()).await.unwrap();
-        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
+        assert!(
+            hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{hash}"
+        );
         assert!(verify("correct horse battery".into(), Some(hash.clone())).await);
         assert!(!verify("wrong horse battery".into(), Some(hash)).await);
     }

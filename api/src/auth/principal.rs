@@ -88,7 +88,9 @@ impl FromRequest for Principal {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let Some(state) = req.app_data::<web::Data<AppState>>() else {
-            return ready(Err(ApiError::Internal(anyhow::anyhow!("application state missing"))));
+            return ready(Err(ApiError::Internal(anyhow::anyhow!(
+                "application state missing"
+            ))));
         };
         let Some(token) = bearer(req) else {
             return ready(Err(ApiError::unauthorized(
@@ -100,7 +102,9 @@ impl FromRequest for Principal {
             Err(TokenError::Expired) => Err(ApiError::unauthorized(
                 "The access token has expired; use your refresh token to get a new one.",
             )),
-            Err(TokenError::Invalid) => Err(ApiError::unauthorized("The access token is not valid.")),
+            Err(TokenError::Invalid) => {
+                Err(ApiError::unauthorized("The access token is not valid."))
+            }
         })
     }
 }

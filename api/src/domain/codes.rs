@@ -6,7 +6,10 @@ use crate::error::FieldProblem;
 pub fn username(input: &str) -> Result<String, FieldProblem> {
     let name = input.trim().to_lowercase();
     if !(3..=64).contains(&name.len()) {
-        return Err(FieldProblem::new("invalid", "A username has 3 to 64 characters."));
+        return Err(FieldProblem::new(
+            "invalid",
+            "A username has 3 to 64 characters.",
+        ));
     }
     if !name
         .bytes()
@@ -28,10 +31,16 @@ pub fn name(input: &str, max: usize) -> Result<String, FieldProblem> {
         return Err(FieldProblem::new("required", "This must not be empty."));
     }
     if value.chars().count() > max {
-        return Err(FieldProblem::new("too_long", format!("At most {max} characters.")));
+        return Err(FieldProblem::new(
+            "too_long",
+            format!("At most {max} characters."),
+        ));
     }
     if value.chars().any(char::is_control) {
-        return Err(FieldProblem::new("invalid", "Control characters are not allowed."));
+        return Err(FieldProblem::new(
+            "invalid",
+            "Control characters are not allowed.",
+        ));
     }
     Ok(value.to_owned())
 }
@@ -51,9 +60,8 @@ pub fn optional_text(input: Option<&str>, max: usize) -> Result<Option<String>, 
 /// Kemenkes puskesmas code: `P` and 10 digits.
 pub fn puskesmas_kode(input: &str) -> Result<String, FieldProblem> {
     let code = input.trim().to_uppercase();
-    let valid = code.len() == 11
-        && code.starts_with('P')
-        && code[1..].bytes().all(|b| b.is_ascii_digit());
+    let valid =
+        code.len() == 11 && code.starts_with('P') && code[1..].bytes().all(|b| b.is_ascii_digit());
     if valid {
         Ok(code)
     } else {
@@ -117,7 +125,10 @@ mod tests {
 
     #[test]
     fn posyandu_codes_with_or_without_dots() {
-        assert_eq!(posyandu_kode("51.08.06.2004.001").unwrap(), "51.08.06.2004.001");
+        assert_eq!(
+            posyandu_kode("51.08.06.2004.001").unwrap(),
+            "51.08.06.2004.001"
+        );
         assert_eq!(posyandu_kode("5108062004001").unwrap(), "51.08.06.2004.001");
         assert_eq!(desa_of_posyandu_kode("51.08.06.2004.001"), "51.08.06.2004");
         assert!(posyandu_kode("51.08.06.2004").is_err());
@@ -132,6 +143,9 @@ mod tests {
         assert_eq!(name(&"x".repeat(101), 100).unwrap_err().code, "too_long");
         assert_eq!(name("a\u{0}b", 100).unwrap_err().code, "invalid");
         assert_eq!(optional_text(Some("  "), 10).unwrap(), None);
-        assert_eq!(optional_text(Some(" Jl. Raya "), 10).unwrap().as_deref(), Some("Jl. Raya"));
+        assert_eq!(
+            optional_text(Some(" Jl. Raya "), 10).unwrap().as_deref(),
+            Some("Jl. Raya")
+        );
     }
 }

@@ -193,7 +193,10 @@ mod tests {
         assert_eq!(index.len(), 91_599);
         assert_eq!(index.children(None).len(), 38);
         assert_eq!(index.get("51.08.06.2003").unwrap().name, "Tukadmungga");
-        assert_eq!(index.get("64.02").unwrap().name, "Kabupaten Kutai Kartanegara");
+        assert_eq!(
+            index.get("64.02").unwrap().name,
+            "Kabupaten Kutai Kartanegara"
+        );
     }
 
     #[test]
@@ -204,7 +207,10 @@ mod tests {
         assert_eq!(index.get("51.71").unwrap().kind, RegionKind::Kota);
         assert_eq!(index.get("51.08.06").unwrap().kind, RegionKind::Kecamatan);
         assert_eq!(index.get("51.08.06.2004").unwrap().kind, RegionKind::Desa);
-        assert_eq!(index.get("51.08.06.1006").unwrap().kind, RegionKind::Kelurahan);
+        assert_eq!(
+            index.get("51.08.06.1006").unwrap().kind,
+            RegionKind::Kelurahan
+        );
     }
 
     #[test]
@@ -214,7 +220,10 @@ mod tests {
             .iter()
             .map(|r| r.name.as_str())
             .collect();
-        assert_eq!(names, ["Bali", "Kabupaten Buleleng", "Buleleng", "Baktiseraga"]);
+        assert_eq!(
+            names,
+            ["Bali", "Kabupaten Buleleng", "Buleleng", "Baktiseraga"]
+        );
     }
 
     #[test]

@@ -33,7 +33,12 @@ pub async fn idempotency(
     let (Some(key), true) = (key, req.method() == Method::POST) else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
-    let Some(key) = key.to_str().ok().filter(|k| valid_key(k)).map(str::to_owned) else {
+    let Some(key) = key
+        .to_str()
+        .ok()
+        .filter(|k| valid_key(k))
+        .map(str::to_owned)
+    else {
         let error = ApiError::bad_request(
             "Idempotency-Key must be 1 to 255 visible ASCII characters, e.g. a UUID.",
         );

@@ -62,7 +62,9 @@ impl Metrics {
                 "posyandu_http_requests_total{{route=\"{route}\",method=\"{method}\",status=\"{status}\"}} {count}"
             );
         }
-        out.push_str("# HELP posyandu_http_request_duration_seconds Time to answer HTTP requests.\n");
+        out.push_str(
+            "# HELP posyandu_http_request_duration_seconds Time to answer HTTP requests.\n",
+        );
         out.push_str("# TYPE posyandu_http_request_duration_seconds histogram\n");
         for (route, histogram) in &inner.latency {
             for (bound, count) in BUCKETS.iter().zip(histogram.counts) {
@@ -138,9 +140,17 @@ mod tests {
         assert!(text.contains(
             "posyandu_http_requests_total{route=\"/healthz\",method=\"GET\",status=\"503\"} 1"
         ));
-        assert!(text.contains("posyandu_http_request_duration_seconds_bucket{route=\"/healthz\",le=\"0.0025\"} 1"));
-        assert!(text.contains("posyandu_http_request_duration_seconds_bucket{route=\"/healthz\",le=\"0.025\"} 2"));
-        assert!(text.contains("posyandu_http_request_duration_seconds_bucket{route=\"/healthz\",le=\"+Inf\"} 3"));
-        assert!(text.contains("posyandu_http_request_duration_seconds_count{route=\"/healthz\"} 3"));
+        assert!(text.contains(
+            "posyandu_http_request_duration_seconds_bucket{route=\"/healthz\",le=\"0.0025\"} 1"
+        ));
+        assert!(text.contains(
+            "posyandu_http_request_duration_seconds_bucket{route=\"/healthz\",le=\"0.025\"} 2"
+        ));
+        assert!(text.contains(
+            "posyandu_http_request_duration_seconds_bucket{route=\"/healthz\",le=\"+Inf\"} 3"
+        ));
+        assert!(
+            text.contains("posyandu_http_request_duration_seconds_count{route=\"/healthz\"} 3")
+        );
     }
 }

@@ -39,7 +39,8 @@ pub async fn request_id(
         .filter(|v| acceptable(v))
         .map(str::to_owned)
         .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
-    let span = tracing::info_span!("http", request_id = %id, method = %req.method(), path = %req.path());
+    let span =
+        tracing::info_span!("http", request_id = %id, method = %req.method(), path = %req.path());
     let started = Instant::now();
     let result = REQUEST_ID
         .scope(id.clone(), next.call(req).instrument(span.clone()))

@@ -38,7 +38,11 @@ pub struct AuditQuery {
     security(("bearer" = []))
 )]
 #[get("/audit")]
-pub async fn list_audit(state: web::Data<AppState>, principal: Principal, query: web::Query<AuditQuery>) -> ApiResult<web::Json<Page<AuditEntry>>> {
+pub async fn list_audit(
+    state: web::Data<AppState>,
+    principal: Principal,
+    query: web::Query<AuditQuery>,
+) -> ApiResult<web::Json<Page<AuditEntry>>> {
     principal.require(Scope::ReadAudit)?;
     let q = query.into_inner();
     let page = PageRequest::new(q.cursor.as_deref(), q.limit, q.updated_since)?;
@@ -47,5 +51,7 @@ pub async fn list_audit(state: web::Data<AppState>, principal: Principal, query:
         entity_id: q.entity_id,
         actor: q.actor,
     };
-    Ok(web::Json(audit::list(&state.db, &principal, filter, page).await?))
+    Ok(web::Json(
+        audit::list(&state.db, &principal, filter, page).await?,
+    ))
 }

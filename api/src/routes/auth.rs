@@ -108,7 +108,11 @@ fn parse_token_request(req: &HttpRequest, body: &[u8]) -> ApiResult<TokenRequest
     )
 )]
 #[post("/auth/token")]
-pub async fn token(state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> ApiResult<HttpResponse> {
+pub async fn token(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> ApiResult<HttpResponse> {
     let address = client_address(&req, state.settings.trust_forwarded_for);
     let response = match parse_token_request(&req, &body)? {
         TokenRequest::Password {
@@ -131,7 +135,9 @@ pub async fn token(state: web::Data<AppState>, req: HttpRequest, body: web::Byte
             // RFC 6749 §3.3 allows); a requested scope is only checked.
             response
         }
-        TokenRequest::RefreshToken { refresh_token } => tokens::refresh_grant(&state, &refresh_token).await?,
+        TokenRequest::RefreshToken { refresh_token } => {
+            tokens::refresh_grant(&state, &refresh_token).await?
+        }
         TokenRequest::ClientCredentials {
             client_id,
             client_secret,
@@ -148,7 +154,8 @@ pub async fn token(state: web::Data<AppState>, req: HttpRequest, body: web::Byte
                     .oauth("invalid_request"));
                 }
             };
-            tokens::client_credentials_grant(&state, &id, &secret, scope.as_deref(), address).await?
+            tokens::client_credentials_grant(&state, &id, &secret, scope.as_deref(), address)
+                .await?
         }
     };
     Ok(HttpResponse::Ok()
@@ -166,7 +173,10 @@ pub async fn token(state: web::Data<AppState>, req: HttpRequest, body: web::Byte
     responses((status = 200, description = "Revoked (or unknown)"))
 )]
 #[post("/auth/revoke")]
-pub async fn revoke(state: web::Data<AppState>, body: web::Json<RevokeRequest>) -> ApiResult<HttpResponse> {
+pub async fn revoke(
+    state: web::Data<AppState>,
+    body: web::Json<RevokeRequest>,
+) -> ApiResult<HttpResponse> {
     tokens::revoke(&state, &body.token).await?;
     Ok(HttpResponse::Ok().finish())
 }
@@ -223,6 +233,12 @@ pub async fn change_password(
     body: web::Json<PasswordChange>,
 ) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
-    users::change_own_password(&state.db, &principal, body.current_password, body.new_password).await?;
+    users::change_own_password(
+        &state.db,
+        &principal,
+        body.current_password,
+        body.new_password,
+    )
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -34,7 +34,11 @@ pub struct ClientQuery {
     security(("bearer" = []))
 )]
 #[get("/clients")]
-pub async fn list_clients(state: web::Data<AppState>, principal: Principal, query: web::Query<ClientQuery>) -> ApiResult<web::Json<Page<ApiClient>>> {
+pub async fn list_clients(
+    state: web::Data<AppState>,
+    principal: Principal,
+    query: web::Query<ClientQuery>,
+) -> ApiResult<web::Json<Page<ApiClient>>> {
     let q = query.into_inner();
     let page = PageRequest::new(q.cursor.as_deref(), q.limit, q.updated_since)?;
     Ok(web::Json(clients::list(&state.db, &principal, page).await?))
@@ -50,8 +54,13 @@ pub async fn list_clients(state: web::Data<AppState>, principal: Principal, quer
     security(("bearer" = []))
 )]
 #[post("/clients")]
-pub async fn create_client(state: web::Data<AppState>, principal: Principal, body: web::Json<NewApiClient>) -> ApiResult<HttpResponse> {
-    let created = clients::create(&state.db, Authority::Caller(&principal), body.into_inner()).await?;
+pub async fn create_client(
+    state: web::Data<AppState>,
+    principal: Principal,
+    body: web::Json<NewApiClient>,
+) -> ApiResult<HttpResponse> {
+    let created =
+        clients::create(&state.db, Authority::Caller(&principal), body.into_inner()).await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/clients/{}", created.client.id)))
         .insert_header(("Cache-Control", "no-store"))
@@ -66,8 +75,14 @@ pub async fn create_client(state: web::Data<AppState>, principal: Principal, bod
     security(("bearer" = []))
 )]
 #[get("/clients/{id}")]
-pub async fn get_client(state: web::Data<AppState>, principal: Principal, id: web::Path<Uuid>) -> ApiResult<web::Json<ApiClient>> {
-    Ok(web::Json(clients::get(&state.db, &principal, id.into_inner()).await?))
+pub async fn get_client(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<Uuid>,
+) -> ApiResult<web::Json<ApiClient>> {
+    Ok(web::Json(
+        clients::get(&state.db, &principal, id.into_inner()).await?,
+    ))
 }
 
 /// Revoke an API client: its secret stops working at once.
@@ -78,7 +93,11 @@ pub async fn get_client(state: web::Data<AppState>, principal: Principal, id: we
     security(("bearer" = []))
 )]
 #[delete("/clients/{id}")]
-pub async fn revoke_client(state: web::Data<AppState>, principal: Principal, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
+pub async fn revoke_client(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
     clients::revoke(&state.db, &principal, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

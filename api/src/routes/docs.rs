@@ -118,7 +118,10 @@ impl Modify for StandardResponses {
         components.add_security_scheme(
             "password",
             SecurityScheme::OAuth2(OAuth2::with_description(
-                [Flow::Password(Password::new("/api/v1/auth/token", Scopes::new()))],
+                [Flow::Password(Password::new(
+                    "/api/v1/auth/token",
+                    Scopes::new(),
+                ))],
                 "Log in with a username and password",
             )),
         );
@@ -146,35 +149,62 @@ impl Modify for StandardResponses {
                     ));
                     operation.security = Some(requirements);
                     add(operation, "401", problem("No valid access token"));
-                    add(operation, "403", problem("The role or client lacks the permission, or the area is outside the caller's"));
+                    add(
+                        operation,
+                        "403",
+                        problem(
+                            "The role or client lacks the permission, or the area is outside the caller's",
+                        ),
+                    );
                 }
                 let touches_database = path != "/healthz" && path != "/metrics";
                 if touches_database {
-                    add(operation, "503", with_retry_after(problem("The database is temporarily unreachable; retry")));
+                    add(
+                        operation,
+                        "503",
+                        with_retry_after(problem("The database is temporarily unreachable; retry")),
+                    );
                 }
-                add(operation, "500", problem("Internal error (quote the request id)"));
-                let has_query = operation
-                    .parameters
-                    .as_ref()
-                    .is_some_and(|p| !p.is_empty());
+                add(
+                    operation,
+                    "500",
+                    problem("Internal error (quote the request id)"),
+                );
+                let has_query = operation.parameters.as_ref().is_some_and(|p| !p.is_empty());
                 if has_query || operation.request_body.is_some() {
                     add(operation, "400", problem("The request could not be read"));
-                    add(operation, "422", problem("Invalid fields, listed in `errors`"));
+                    add(
+                        operation,
+                        "422",
+                        problem("Invalid fields, listed in `errors`"),
+                    );
                 }
                 if operation.request_body.is_some() {
-                    add(operation, "413", problem("The body is larger than the server accepts"));
+                    add(
+                        operation,
+                        "413",
+                        problem("The body is larger than the server accepts"),
+                    );
                     add(operation, "415", problem("The body is not JSON"));
                 }
                 if path.contains('{') {
                     add(operation, "404", problem("Not found in the caller's area"));
                 }
                 if method == HttpMethod::Post && secured {
-                    add(operation, "409", with_retry_after(problem("A conflict with existing data, or a request with the same Idempotency-Key is still running")));
+                    add(
+                        operation,
+                        "409",
+                        with_retry_after(problem(
+                            "A conflict with existing data, or a request with the same Idempotency-Key is still running",
+                        )),
+                    );
                     let header = utoipa::openapi::path::ParameterBuilder::new()
                         .name("Idempotency-Key")
                         .parameter_in(utoipa::openapi::path::ParameterIn::Header)
                         .required(utoipa::openapi::Required::False)
-                        .description(Some("Makes a retried POST safe: the first response is replayed"))
+                        .description(Some(
+                            "Makes a retried POST safe: the first response is replayed",
+                        ))
                         .schema(Some(
                             utoipa::openapi::schema::ObjectBuilder::new()
                                 .schema_type(utoipa::openapi::schema::Type::String)
@@ -182,7 +212,10 @@ impl Modify for StandardResponses {
                                 .max_length(Some(255)),
                         ))
                         .build();
-                    operation.parameters.get_or_insert_with(Vec::new).push(RefOr::T(header));
+                    operation
+                        .parameters
+                        .get_or_insert_with(Vec::new)
+                        .push(RefOr::T(header));
                 }
                 if matches!(method, HttpMethod::Patch | HttpMethod::Delete) && secured {
                     add(operation, "409", problem("A conflict with existing data"));

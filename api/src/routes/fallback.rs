@@ -58,16 +58,22 @@ pub async fn not_found(req: HttpRequest, known: Option<web::Data<KnownPaths>>) -
     if let Some(methods) = known.as_ref().and_then(|k| k.allowed(req.path())) {
         let mut response = ApiError::with_detail(
             ProblemType::MethodNotAllowed,
-            format!("{} is not allowed here; use {}.", req.method(), methods.join(", ")),
+            format!(
+                "{} is not allowed here; use {}.",
+                req.method(),
+                methods.join(", ")
+            ),
         )
         .error_response();
         response.headers_mut().insert(
             header::ALLOW,
-            header::HeaderValue::from_str(&methods.join(", ")).expect("method names are header-safe"),
+            header::HeaderValue::from_str(&methods.join(", "))
+                .expect("method names are header-safe"),
         );
         return response;
     }
-    ApiError::with_detail(ProblemType::NotFound, "There is nothing at this address.").error_response()
+    ApiError::with_detail(ProblemType::NotFound, "There is nothing at this address.")
+        .error_response()
 }
 
 #[cfg(test)]
@@ -78,7 +84,9 @@ mod tests {
     fn matches_templates_segment_by_segment() {
         let spec = crate::startup::openapi_spec();
         let known = KnownPaths::from_spec(&spec);
-        let allowed = known.allowed("/api/v1/posyandu/0190a8f2-aaaa-7000-8000-000000000000").unwrap();
+        let allowed = known
+            .allowed("/api/v1/posyandu/0190a8f2-aaaa-7000-8000-000000000000")
+            .unwrap();
         assert!(allowed.contains(&"GET".to_owned()));
         assert!(allowed.contains(&"PATCH".to_owned()));
         assert!(known.allowed("/api/v1/nothing").is_none());

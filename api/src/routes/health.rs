@@ -31,7 +31,12 @@ pub async fn healthz() -> HttpResponse {
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     let readiness = match db::migration_status(&state.db).await {
         Ok((applied, pending)) => Readiness {
-            status: if pending.is_empty() { "ok" } else { "unavailable" }.into(),
+            status: if pending.is_empty() {
+                "ok"
+            } else {
+                "unavailable"
+            }
+            .into(),
             database: true,
             migrations_applied: applied.len() as u32,
             migrations_pending: pending.len() as u32,

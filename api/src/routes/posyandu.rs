@@ -10,8 +10,8 @@ use uuid::Uuid;
 use crate::auth::Principal;
 use crate::error::ApiResult;
 use crate::pagination::PageRequest;
-use crate::services::areas::{self, PosyanduFilter};
 use crate::services::Authority;
+use crate::services::areas::{self, PosyanduFilter};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -38,14 +38,20 @@ pub struct PosyanduQuery {
     security(("bearer" = []))
 )]
 #[get("/posyandu")]
-pub async fn list_posyandu(state: web::Data<AppState>, principal: Principal, query: web::Query<PosyanduQuery>) -> ApiResult<web::Json<Page<Posyandu>>> {
+pub async fn list_posyandu(
+    state: web::Data<AppState>,
+    principal: Principal,
+    query: web::Query<PosyanduQuery>,
+) -> ApiResult<web::Json<Page<Posyandu>>> {
     let q = query.into_inner();
     let page = PageRequest::new(q.cursor.as_deref(), q.limit, q.updated_since)?;
     let filter = PosyanduFilter {
         desa_code: q.desa_code,
         puskesmas_id: q.puskesmas_id,
     };
-    Ok(web::Json(areas::list_posyandu(&state.db, &principal, filter, page).await?))
+    Ok(web::Json(
+        areas::list_posyandu(&state.db, &principal, filter, page).await?,
+    ))
 }
 
 /// Add a posyandu inside your area. Without `kode`, it gets the next free
@@ -58,8 +64,13 @@ pub async fn list_posyandu(state: web::Data<AppState>, principal: Principal, que
     security(("bearer" = []))
 )]
 #[post("/posyandu")]
-pub async fn create_posyandu(state: web::Data<AppState>, principal: Principal, body: web::Json<NewPosyandu>) -> ApiResult<HttpResponse> {
-    let created = areas::create_posyandu(&state.db, Authority::Caller(&principal), body.into_inner()).await?;
+pub async fn create_posyandu(
+    state: web::Data<AppState>,
+    principal: Principal,
+    body: web::Json<NewPosyandu>,
+) -> ApiResult<HttpResponse> {
+    let created =
+        areas::create_posyandu(&state.db, Authority::Caller(&principal), body.into_inner()).await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/posyandu/{}", created.id)))
         .json(created))
@@ -73,8 +84,14 @@ pub async fn create_posyandu(state: web::Data<AppState>, principal: Principal, b
     security(("bearer" = []))
 )]
 #[get("/posyandu/{id}")]
-pub async fn get_posyandu(state: web::Data<AppState>, principal: Principal, id: web::Path<Uuid>) -> ApiResult<web::Json<Posyandu>> {
-    Ok(web::Json(areas::get_posyandu(&state.db, &principal, id.into_inner()).await?))
+pub async fn get_posyandu(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<Uuid>,
+) -> ApiResult<web::Json<Posyandu>> {
+    Ok(web::Json(
+        areas::get_posyandu(&state.db, &principal, id.into_inner()).await?,
+    ))
 }
 
 /// Change a posyandu: name, address, supervising puskesmas.
@@ -92,7 +109,9 @@ pub async fn update_posyandu(
     id: web::Path<Uuid>,
     body: web::Json<PosyanduPatch>,
 ) -> ApiResult<web::Json<Posyandu>> {
-    Ok(web::Json(areas::update_posyandu(&state.db, &principal, id.into_inner(), body.into_inner()).await?))
+    Ok(web::Json(
+        areas::update_posyandu(&state.db, &principal, id.into_inner(), body.into_inner()).await?,
+    ))
 }
 
 /// Remove a posyandu (kept, with who and when).
@@ -103,7 +122,11 @@ pub async fn update_posyandu(
     security(("bearer" = []))
 )]
 #[delete("/posyandu/{id}")]
-pub async fn delete_posyandu(state: web::Data<AppState>, principal: Principal, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
+pub async fn delete_posyandu(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
     areas::delete_posyandu(&state.db, &principal, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -10,8 +10,8 @@ use uuid::Uuid;
 use crate::auth::Principal;
 use crate::error::ApiResult;
 use crate::pagination::PageRequest;
-use crate::services::areas;
 use crate::services::Authority;
+use crate::services::areas;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -37,10 +37,16 @@ pub struct PuskesmasQuery {
     security(("bearer" = []))
 )]
 #[get("/puskesmas")]
-pub async fn list_puskesmas(state: web::Data<AppState>, principal: Principal, query: web::Query<PuskesmasQuery>) -> ApiResult<web::Json<Page<Puskesmas>>> {
+pub async fn list_puskesmas(
+    state: web::Data<AppState>,
+    principal: Principal,
+    query: web::Query<PuskesmasQuery>,
+) -> ApiResult<web::Json<Page<Puskesmas>>> {
     let q = query.into_inner();
     let page = PageRequest::new(q.cursor.as_deref(), q.limit, q.updated_since)?;
-    Ok(web::Json(areas::list_puskesmas(&state.db, &principal, q.kecamatan_code.as_deref(), page).await?))
+    Ok(web::Json(
+        areas::list_puskesmas(&state.db, &principal, q.kecamatan_code.as_deref(), page).await?,
+    ))
 }
 
 /// Add a puskesmas inside your area.
@@ -52,8 +58,14 @@ pub async fn list_puskesmas(state: web::Data<AppState>, principal: Principal, qu
     security(("bearer" = []))
 )]
 #[post("/puskesmas")]
-pub async fn create_puskesmas(state: web::Data<AppState>, principal: Principal, body: web::Json<NewPuskesmas>) -> ApiResult<HttpResponse> {
-    let created = areas::create_puskesmas(&state.db, Authority::Caller(&principal), body.into_inner()).await?;
+pub async fn create_puskesmas(
+    state: web::Data<AppState>,
+    principal: Principal,
+    body: web::Json<NewPuskesmas>,
+) -> ApiResult<HttpResponse> {
+    let created =
+        areas::create_puskesmas(&state.db, Authority::Caller(&principal), body.into_inner())
+            .await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/puskesmas/{}", created.id)))
         .json(created))
@@ -67,8 +79,14 @@ pub async fn create_puskesmas(state: web::Data<AppState>, principal: Principal, 
     security(("bearer" = []))
 )]
 #[get("/puskesmas/{id}")]
-pub async fn get_puskesmas(state: web::Data<AppState>, principal: Principal, id: web::Path<Uuid>) -> ApiResult<web::Json<Puskesmas>> {
-    Ok(web::Json(areas::get_puskesmas(&state.db, &principal, id.into_inner()).await?))
+pub async fn get_puskesmas(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<Uuid>,
+) -> ApiResult<web::Json<Puskesmas>> {
+    Ok(web::Json(
+        areas::get_puskesmas(&state.db, &principal, id.into_inner()).await?,
+    ))
 }
 
 /// Change a puskesmas: name, address, the desa it covers.
@@ -86,7 +104,9 @@ pub async fn update_puskesmas(
     id: web::Path<Uuid>,
     body: web::Json<PuskesmasPatch>,
 ) -> ApiResult<web::Json<Puskesmas>> {
-    Ok(web::Json(areas::update_puskesmas(&state.db, &principal, id.into_inner(), body.into_inner()).await?))
+    Ok(web::Json(
+        areas::update_puskesmas(&state.db, &principal, id.into_inner(), body.into_inner()).await?,
+    ))
 }
 
 /// Remove a puskesmas (kept, with who and when). Refused while it still
@@ -98,7 +118,11 @@ pub async fn update_puskesmas(
     security(("bearer" = []))
 )]
 #[delete("/puskesmas/{id}")]
-pub async fn delete_puskesmas(state: web::Data<AppState>, principal: Principal, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
+pub async fn delete_puskesmas(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
     areas::delete_puskesmas(&state.db, &principal, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -6,9 +6,9 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::auth::Principal;
+use crate::error::ApiError;
 use crate::error::ApiResult;
 use crate::pagination::{DEFAULT_LIMIT, MAX_LIMIT};
-use crate::error::ApiError;
 use crate::services::areas;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -35,14 +35,26 @@ pub struct RegionQuery {
     security(("bearer" = []))
 )]
 #[get("/regions")]
-pub async fn list_regions(principal: Principal, query: web::Query<RegionQuery>) -> ApiResult<web::Json<Page<Region>>> {
+pub async fn list_regions(
+    principal: Principal,
+    query: web::Query<RegionQuery>,
+) -> ApiResult<web::Json<Page<Region>>> {
     principal.require(Scope::ReadAreas)?;
     let q = query.into_inner();
     let limit = q.limit.unwrap_or(DEFAULT_LIMIT);
     if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(ApiError::field("limit", "out_of_range", format!("limit must be between 1 and {MAX_LIMIT}.")));
+        return Err(ApiError::field(
+            "limit",
+            "out_of_range",
+            format!("limit must be between 1 and {MAX_LIMIT}."),
+        ));
     }
-    Ok(web::Json(areas::list_regions(q.parent.as_deref(), q.name.as_deref(), q.cursor.as_deref(), limit)?))
+    Ok(web::Json(areas::list_regions(
+        q.parent.as_deref(),
+        q.name.as_deref(),
+        q.cursor.as_deref(),
+        limit,
+    )?))
 }
 
 /// One region by code (with or without dots).
@@ -53,7 +65,10 @@ pub async fn list_regions(principal: Principal, query: web::Query<RegionQuery>) 
     security(("bearer" = []))
 )]
 #[get("/regions/{code}")]
-pub async fn get_region(principal: Principal, code: web::Path<String>) -> ApiResult<web::Json<Region>> {
+pub async fn get_region(
+    principal: Principal,
+    code: web::Path<String>,
+) -> ApiResult<web::Json<Region>> {
     principal.require(Scope::ReadAreas)?;
     Ok(web::Json(areas::get_region(&code)?))
 }

@@ -10,8 +10,8 @@ use uuid::Uuid;
 use crate::auth::Principal;
 use crate::error::ApiResult;
 use crate::pagination::PageRequest;
-use crate::services::users::{self, UserFilter};
 use crate::services::Authority;
+use crate::services::users::{self, UserFilter};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -39,14 +39,20 @@ pub struct UserQuery {
     security(("bearer" = []))
 )]
 #[get("/users")]
-pub async fn list_users(state: web::Data<AppState>, principal: Principal, query: web::Query<UserQuery>) -> ApiResult<web::Json<Page<User>>> {
+pub async fn list_users(
+    state: web::Data<AppState>,
+    principal: Principal,
+    query: web::Query<UserQuery>,
+) -> ApiResult<web::Json<Page<User>>> {
     let q = query.into_inner();
     let page = PageRequest::new(q.cursor.as_deref(), q.limit, q.updated_since)?;
     let filter = UserFilter {
         role: q.role,
         username: q.username,
     };
-    Ok(web::Json(users::list(&state.db, &principal, filter, page).await?))
+    Ok(web::Json(
+        users::list(&state.db, &principal, filter, page).await?,
+    ))
 }
 
 /// Create an account inside your area, with a role you may give.
@@ -58,7 +64,11 @@ pub async fn list_users(state: web::Data<AppState>, principal: Principal, query:
     security(("bearer" = []))
 )]
 #[post("/users")]
-pub async fn create_user(state: web::Data<AppState>, principal: Principal, body: web::Json<NewUser>) -> ApiResult<HttpResponse> {
+pub async fn create_user(
+    state: web::Data<AppState>,
+    principal: Principal,
+    body: web::Json<NewUser>,
+) -> ApiResult<HttpResponse> {
     let user = users::create(&state.db, Authority::Caller(&principal), body.into_inner()).await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/users/{}", user.id)))
@@ -73,8 +83,14 @@ pub async fn create_user(state: web::Data<AppState>, principal: Principal, body:
     security(("bearer" = []))
 )]
 #[get("/users/{id}")]
-pub async fn get_user(state: web::Data<AppState>, principal: Principal, id: web::Path<Uuid>) -> ApiResult<web::Json<User>> {
-    Ok(web::Json(users::get(&state.db, &principal, id.into_inner()).await?))
+pub async fn get_user(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<Uuid>,
+) -> ApiResult<web::Json<User>> {
+    Ok(web::Json(
+        users::get(&state.db, &principal, id.into_inner()).await?,
+    ))
 }
 
 /// Change an account: name, role, area, phone, password (which ends its
@@ -93,7 +109,9 @@ pub async fn update_user(
     id: web::Path<Uuid>,
     body: web::Json<UserPatch>,
 ) -> ApiResult<web::Json<User>> {
-    Ok(web::Json(users::update(&state.db, &principal, id.into_inner(), body.into_inner()).await?))
+    Ok(web::Json(
+        users::update(&state.db, &principal, id.into_inner(), body.into_inner()).await?,
+    ))
 }
 
 /// Deactivate an account (kept, with who and when; its logins end).
@@ -104,7 +122,11 @@ pub async fn update_user(
     security(("bearer" = []))
 )]
 #[delete("/users/{id}")]
-pub async fn deactivate_user(state: web::Data<AppState>, principal: Principal, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
+pub async fn deactivate_user(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
     users::deactivate(&state.db, &principal, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -47,7 +47,11 @@ impl ResolvedArea {
 /// Resolves what a person typed as an area: `ID` (the whole country), a
 /// region code, a puskesmas code or a posyandu registration number. Errors
 /// name `field`.
-pub async fn resolve<C: ConnectionTrait>(db: &C, input: &str, field: &str) -> ApiResult<ResolvedArea> {
+pub async fn resolve<C: ConnectionTrait>(
+    db: &C,
+    input: &str,
+    field: &str,
+) -> ApiResult<ResolvedArea> {
     let input = input.trim();
     if input.eq_ignore_ascii_case("ID") {
         return Ok(ResolvedArea {
@@ -65,7 +69,9 @@ pub async fn resolve<C: ConnectionTrait>(db: &C, input: &str, field: &str) -> Ap
             .filter(puskesmas::Column::DeletedAt.is_null())
             .one(db)
             .await?
-            .ok_or_else(|| ApiError::field(field, "unknown", format!("There is no puskesmas {kode}.")))?;
+            .ok_or_else(|| {
+                ApiError::field(field, "unknown", format!("There is no puskesmas {kode}."))
+            })?;
         return Ok(ResolvedArea {
             kind: AreaKind::Puskesmas,
             code: row.kode.clone(),
@@ -80,7 +86,9 @@ pub async fn resolve<C: ConnectionTrait>(db: &C, input: &str, field: &str) -> Ap
             .filter(posyandu::Column::DeletedAt.is_null())
             .one(db)
             .await?
-            .ok_or_else(|| ApiError::field(field, "unknown", format!("There is no posyandu {kode}.")))?;
+            .ok_or_else(|| {
+                ApiError::field(field, "unknown", format!("There is no posyandu {kode}."))
+            })?;
         return Ok(ResolvedArea {
             kind: AreaKind::Posyandu,
             code: row.kode.clone(),
@@ -89,7 +97,8 @@ pub async fn resolve<C: ConnectionTrait>(db: &C, input: &str, field: &str) -> Ap
             location: posyandu_location(&row),
         });
     }
-    let region = wilayah::known_region(input).map_err(|p| ApiError::field(field, p.code, p.message))?;
+    let region =
+        wilayah::known_region(input).map_err(|p| ApiError::field(field, p.code, p.message))?;
     let code = region.code.clone();
     let (kind, scope) = match region.level {
         1 => (AreaKind::Provinsi, AreaScope::Provinsi(code.clone())),
@@ -137,7 +146,11 @@ pub async fn ensure_region<C: ConnectionTrait>(db: &C, code: &str) -> ApiResult<
             updated_at: Set(now),
         };
         region::Entity::insert(row)
-            .on_conflict(OnConflict::column(region::Column::Code).do_nothing().to_owned())
+            .on_conflict(
+                OnConflict::column(region::Column::Code)
+                    .do_nothing()
+                    .to_owned(),
+            )
             .exec_without_returning(db)
             .await?;
     }
@@ -179,7 +192,9 @@ pub async fn area_refs<C: ConnectionTrait>(
         .map(|(kind, code)| {
             let name = match kind {
                 AreaKind::Nasional => Some("Indonesia".to_owned()),
-                AreaKind::Puskesmas | AreaKind::Posyandu => names.get(&(*kind, code.clone())).cloned(),
+                AreaKind::Puskesmas | AreaKind::Posyandu => {
+                    names.get(&(*kind, code.clone())).cloned()
+                }
                 _ => index.get(code).map(|r| r.name.clone()),
             };
             let area = AreaRef {
@@ -218,7 +233,9 @@ pub fn list_regions(
         .transpose()
         .map_err(|p| ApiError::field("parent", p.code, p.message))?;
     let after = cursor.map(decode_text_cursor).transpose()?;
-    let needle = name.map(|n| n.trim().to_lowercase()).filter(|n| !n.is_empty());
+    let needle = name
+        .map(|n| n.trim().to_lowercase())
+        .filter(|n| !n.is_empty());
     let mut items = Vec::new();
     let mut next_cursor = None;
     for code in index.children(parent) {
@@ -226,7 +243,10 @@ pub fn list_regions(
             continue;
         }
         let info = index.get(code).expect("children are in the index");
-        if needle.as_ref().is_some_and(|n| !info.name.to_lowercase().contains(n)) {
+        if needle
+            .as_ref()
+            .is_some_and(|n| !info.name.to_lowercase().contains(n))
+        {
             continue;
         }
         if items.len() as u64 == limit {
@@ -248,7 +268,10 @@ pub fn get_region(code: &str) -> ApiResult<Region> {
 
 // -------------------------------------------------------------- puskesmas
 
-async fn coverage<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> ApiResult<HashMap<Uuid, Vec<String>>> {
+async fn coverage<C: ConnectionTrait>(
+    db: &C,
+    ids: &[Uuid],
+) -> ApiResult<HashMap<Uuid, Vec<String>>> {
     let mut map: HashMap<Uuid, Vec<String>> = HashMap::new();
     if ids.is_empty() {
         return Ok(map);
@@ -286,17 +309,27 @@ fn check_desa_codes(invalid: &mut Invalid, codes: &[String], kabupaten: &str) ->
     for (i, code) in codes.iter().enumerate() {
         let field = format!("desa_codes[{i}]");
         match wilayah::known_region(code) {
-            Ok(region) if region.level == 4 && region.code.starts_with(&format!("{kabupaten}.")) => {
+            Ok(region)
+                if region.level == 4 && region.code.starts_with(&format!("{kabupaten}.")) =>
+            {
                 out.insert(region.code.clone());
             }
-            Ok(_) => invalid.add(&field, "invalid", format!("{code} is not a desa of kabupaten {kabupaten}.")),
+            Ok(_) => invalid.add(
+                &field,
+                "invalid",
+                format!("{code} is not a desa of kabupaten {kabupaten}."),
+            ),
             Err(p) => invalid.add(&field, p.code, p.message),
         }
     }
     out.into_iter().collect()
 }
 
-async fn replace_coverage<C: ConnectionTrait>(db: &C, id: Uuid, desa_codes: &[String]) -> ApiResult<()> {
+async fn replace_coverage<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+    desa_codes: &[String],
+) -> ApiResult<()> {
     puskesmas_desa::Entity::delete_many()
         .filter(puskesmas_desa::Column::PuskesmasId.eq(id))
         .exec(db)
@@ -315,7 +348,11 @@ async fn replace_coverage<C: ConnectionTrait>(db: &C, id: Uuid, desa_codes: &[St
     Ok(())
 }
 
-pub async fn create_puskesmas(db: &DatabaseConnection, authority: Authority<'_>, new: NewPuskesmas) -> ApiResult<Puskesmas> {
+pub async fn create_puskesmas(
+    db: &DatabaseConnection,
+    authority: Authority<'_>,
+    new: NewPuskesmas,
+) -> ApiResult<Puskesmas> {
     authority.require(Scope::WriteAreas)?;
     let mut invalid = Invalid::new();
     let kode = invalid.check("kode", codes::puskesmas_kode(&new.kode));
@@ -324,7 +361,11 @@ pub async fn create_puskesmas(db: &DatabaseConnection, authority: Authority<'_>,
     let kecamatan = match wilayah::known_region(&new.kecamatan_code) {
         Ok(region) if region.level == 3 => Some(region.code.clone()),
         Ok(_) => {
-            invalid.add("kecamatan_code", "invalid", "This must be a kecamatan code (6 digits, e.g. 51.08.06).");
+            invalid.add(
+                "kecamatan_code",
+                "invalid",
+                "This must be a kecamatan code (6 digits, e.g. 51.08.06).",
+            );
             None
         }
         Err(p) => {
@@ -334,7 +375,11 @@ pub async fn create_puskesmas(db: &DatabaseConnection, authority: Authority<'_>,
     };
     let location = kecamatan.as_deref().map(Location::of_region);
     let desa_codes = match &location {
-        Some(l) => check_desa_codes(&mut invalid, &new.desa_codes, l.kabupaten.as_deref().unwrap_or_default()),
+        Some(l) => check_desa_codes(
+            &mut invalid,
+            &new.desa_codes,
+            l.kabupaten.as_deref().unwrap_or_default(),
+        ),
         None => Vec::new(),
     };
     invalid.finish()?;
@@ -347,9 +392,14 @@ pub async fn create_puskesmas(db: &DatabaseConnection, authority: Authority<'_>,
     );
 
     let id = Uuid::now_v7();
-    let location = Location { puskesmas: Some(id), ..location };
+    let location = Location {
+        puskesmas: Some(id),
+        ..location
+    };
     if !authority.contains(&location) {
-        return Err(ApiError::outside_area("A puskesmas can be added only inside your own area."));
+        return Err(ApiError::outside_area(
+            "A puskesmas can be added only inside your own area.",
+        ));
     }
     let now = clock::now();
     let row = puskesmas::ActiveModel {
@@ -367,21 +417,40 @@ pub async fn create_puskesmas(db: &DatabaseConnection, authority: Authority<'_>,
     };
     let tx = begin_write(db).await?;
     ensure_region(&tx, &kecamatan).await?;
-    let inserted = puskesmas::Entity::insert(row).exec_with_returning(&tx).await;
+    let inserted = puskesmas::Entity::insert(row)
+        .exec_with_returning(&tx)
+        .await;
     let inserted = match inserted {
         Err(e) if is_unique_violation(&e) => {
-            return Err(ApiError::field("kode", "taken", format!("Puskesmas {kode} already exists.")));
+            return Err(ApiError::field(
+                "kode",
+                "taken",
+                format!("Puskesmas {kode} already exists."),
+            ));
         }
         other => other?,
     };
     replace_coverage(&tx, id, &desa_codes).await?;
     let wire = puskesmas_to_wire(inserted, desa_codes);
-    audit::record(&tx, &authority.actor(), "create", "puskesmas", &id.to_string(), &location, audit::diff(None, &wire)).await?;
+    audit::record(
+        &tx,
+        &authority.actor(),
+        "create",
+        "puskesmas",
+        &id.to_string(),
+        &location,
+        audit::diff(None, &wire),
+    )
+    .await?;
     tx.commit().await?;
     Ok(wire)
 }
 
-async fn find_puskesmas<C: ConnectionTrait>(db: &C, principal: &Principal, id: Uuid) -> ApiResult<puskesmas::Model> {
+async fn find_puskesmas<C: ConnectionTrait>(
+    db: &C,
+    principal: &Principal,
+    id: Uuid,
+) -> ApiResult<puskesmas::Model> {
     puskesmas::Entity::find_by_id(id)
         .filter(principal.area.condition::<puskesmas::Entity>())
         .filter(puskesmas::Column::DeletedAt.is_null())
@@ -390,7 +459,11 @@ async fn find_puskesmas<C: ConnectionTrait>(db: &C, principal: &Principal, id: U
         .ok_or_else(ApiError::not_found)
 }
 
-pub async fn get_puskesmas(db: &DatabaseConnection, principal: &Principal, id: Uuid) -> ApiResult<Puskesmas> {
+pub async fn get_puskesmas(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    id: Uuid,
+) -> ApiResult<Puskesmas> {
     principal.require(Scope::ReadAreas)?;
     let row = find_puskesmas(db, principal, id).await?;
     let mut cover = coverage(db, &[row.id]).await?;
@@ -405,12 +478,14 @@ pub async fn list_puskesmas(
     page: PageRequest,
 ) -> ApiResult<Page<Puskesmas>> {
     principal.require(Scope::ReadAreas)?;
-    let mut select = puskesmas::Entity::find().filter(principal.area.condition::<puskesmas::Entity>());
+    let mut select =
+        puskesmas::Entity::find().filter(principal.area.condition::<puskesmas::Entity>());
     if !page.includes_deleted() {
         select = select.filter(puskesmas::Column::DeletedAt.is_null());
     }
     if let Some(code) = kecamatan_code {
-        let code = wilayah::normalise_code(code).map_err(|p| ApiError::field("kecamatan_code", p.code, p.message))?;
+        let code = wilayah::normalise_code(code)
+            .map_err(|p| ApiError::field("kecamatan_code", p.code, p.message))?;
         select = select.filter(puskesmas::Column::KecamatanCode.eq(code));
     }
     let rows = page
@@ -442,14 +517,19 @@ pub async fn update_puskesmas(
     let tx = begin_write(db).await?;
     let row = find_puskesmas(&tx, principal, id).await?;
     if !principal.area.contains(&puskesmas_location(&row)) {
-        return Err(ApiError::outside_area("Only a puskesmas inside your own area can be changed."));
+        return Err(ApiError::outside_area(
+            "Only a puskesmas inside your own area can be changed.",
+        ));
     }
     let before = {
         let mut cover = coverage(&tx, &[id]).await?;
         puskesmas_to_wire(row.clone(), cover.remove(&id).unwrap_or_default())
     };
     let mut invalid = Invalid::new();
-    let name = patch.name.as_deref().map(|n| invalid.check("name", codes::name(n, 120)));
+    let name = patch
+        .name
+        .as_deref()
+        .map(|n| invalid.check("name", codes::name(n, 120)));
     let address = patch
         .address
         .as_ref()
@@ -478,7 +558,16 @@ pub async fn update_puskesmas(
     };
     let after = puskesmas_to_wire(updated, desa);
     if let Some(changes) = audit::diff(Some(&before), &after) {
-        audit::record(&tx, &Actor::from(principal), "update", "puskesmas", &id.to_string(), &puskesmas_location_of(&after), Some(changes)).await?;
+        audit::record(
+            &tx,
+            &Actor::from(principal),
+            "update",
+            "puskesmas",
+            &id.to_string(),
+            &puskesmas_location_of(&after),
+            Some(changes),
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(after)
@@ -491,13 +580,19 @@ fn puskesmas_location_of(p: &Puskesmas) -> Location {
     }
 }
 
-pub async fn delete_puskesmas(db: &DatabaseConnection, principal: &Principal, id: Uuid) -> ApiResult<()> {
+pub async fn delete_puskesmas(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    id: Uuid,
+) -> ApiResult<()> {
     principal.require(Scope::WriteAreas)?;
     let tx = begin_write(db).await?;
     let row = find_puskesmas(&tx, principal, id).await?;
     let location = puskesmas_location(&row);
     if !principal.area.contains(&location) {
-        return Err(ApiError::outside_area("Only a puskesmas inside your own area can be removed."));
+        return Err(ApiError::outside_area(
+            "Only a puskesmas inside your own area can be removed.",
+        ));
     }
     let supervised = posyandu::Entity::find()
         .filter(posyandu::Column::PuskesmasId.eq(id))
@@ -516,7 +611,16 @@ pub async fn delete_puskesmas(db: &DatabaseConnection, principal: &Principal, id
     active.deleted_by = Set(Some(principal.actor()));
     active.updated_at = Set(now);
     active.update(&tx).await?;
-    audit::record(&tx, &Actor::from(principal), "delete", "puskesmas", &id.to_string(), &location, Some(serde_json::json!({"deleted_at": [null, now]}))).await?;
+    audit::record(
+        &tx,
+        &Actor::from(principal),
+        "delete",
+        "puskesmas",
+        &id.to_string(),
+        &location,
+        Some(serde_json::json!({"deleted_at": [null, now]})),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -543,13 +647,23 @@ fn posyandu_to_wire(row: posyandu::Model) -> Posyandu {
 /// The supervising puskesmas must exist and be in the posyandu's kabupaten.
 /// Not finding it and finding it elsewhere give the same answer, so the
 /// check reveals nothing about other areas.
-async fn supervising_puskesmas<C: ConnectionTrait>(db: &C, id: Uuid, kabupaten: &str) -> ApiResult<puskesmas::Model> {
+async fn supervising_puskesmas<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+    kabupaten: &str,
+) -> ApiResult<puskesmas::Model> {
     puskesmas::Entity::find_by_id(id)
         .filter(puskesmas::Column::DeletedAt.is_null())
         .filter(puskesmas::Column::KabupatenCode.eq(kabupaten))
         .one(db)
         .await?
-        .ok_or_else(|| ApiError::field("puskesmas_id", "unknown", format!("There is no such puskesmas in kabupaten {kabupaten}.")))
+        .ok_or_else(|| {
+            ApiError::field(
+                "puskesmas_id",
+                "unknown",
+                format!("There is no such puskesmas in kabupaten {kabupaten}."),
+            )
+        })
 }
 
 /// The next free registration number of a desa.
@@ -560,16 +674,29 @@ async fn next_posyandu_kode<C: ConnectionTrait>(db: &C, desa: &str) -> ApiResult
         .one(db)
         .await?;
     let next = last
-        .and_then(|p| p.kode.rsplit('.').next().and_then(|n| n.parse::<u32>().ok()))
+        .and_then(|p| {
+            p.kode
+                .rsplit('.')
+                .next()
+                .and_then(|n| n.parse::<u32>().ok())
+        })
         .unwrap_or(0)
         + 1;
     if next > 999 {
-        return Err(ApiError::field("kode", "out_of_range", "This desa has used all 999 posyandu numbers."));
+        return Err(ApiError::field(
+            "kode",
+            "out_of_range",
+            "This desa has used all 999 posyandu numbers.",
+        ));
     }
     Ok(format!("{desa}.{next:03}"))
 }
 
-pub async fn create_posyandu(db: &DatabaseConnection, authority: Authority<'_>, new: NewPosyandu) -> ApiResult<Posyandu> {
+pub async fn create_posyandu(
+    db: &DatabaseConnection,
+    authority: Authority<'_>,
+    new: NewPosyandu,
+) -> ApiResult<Posyandu> {
     authority.require(Scope::WriteAreas)?;
     let mut invalid = Invalid::new();
     let name = invalid.check("name", codes::name(&new.name, 120));
@@ -577,7 +704,11 @@ pub async fn create_posyandu(db: &DatabaseConnection, authority: Authority<'_>, 
     let desa = match wilayah::known_region(&new.desa_code) {
         Ok(region) if region.level == 4 => Some(region.code.clone()),
         Ok(_) => {
-            invalid.add("desa_code", "invalid", "This must be a desa or kelurahan code (10 digits).");
+            invalid.add(
+                "desa_code",
+                "invalid",
+                "This must be a desa or kelurahan code (10 digits).",
+            );
             None
         }
         Err(p) => {
@@ -587,8 +718,16 @@ pub async fn create_posyandu(db: &DatabaseConnection, authority: Authority<'_>, 
     };
     let kode = match &new.kode {
         Some(kode) => match invalid.check("kode", codes::posyandu_kode(kode)) {
-            Some(kode) if desa.as_deref().is_some_and(|d| codes::desa_of_posyandu_kode(&kode) != d) => {
-                invalid.add("kode", "invalid", "The registration number must start with the desa code.");
+            Some(kode)
+                if desa
+                    .as_deref()
+                    .is_some_and(|d| codes::desa_of_posyandu_kode(&kode) != d) =>
+            {
+                invalid.add(
+                    "kode",
+                    "invalid",
+                    "The registration number must start with the desa code.",
+                );
                 None
             }
             other => other,
@@ -596,7 +735,11 @@ pub async fn create_posyandu(db: &DatabaseConnection, authority: Authority<'_>, 
         None => None,
     };
     invalid.finish()?;
-    let (name, address, desa) = (name.expect("valid"), address.expect("valid"), desa.expect("valid"));
+    let (name, address, desa) = (
+        name.expect("valid"),
+        address.expect("valid"),
+        desa.expect("valid"),
+    );
 
     let id = Uuid::now_v7();
     let region_location = Location::of_region(&desa);
@@ -609,7 +752,9 @@ pub async fn create_posyandu(db: &DatabaseConnection, authority: Authority<'_>, 
         ..region_location
     };
     if !authority.contains(&location) {
-        return Err(ApiError::outside_area("A posyandu can be added only inside your own area."));
+        return Err(ApiError::outside_area(
+            "A posyandu can be added only inside your own area.",
+        ));
     }
     ensure_region(&tx, &desa).await?;
     let kode = match kode {
@@ -634,17 +779,34 @@ pub async fn create_posyandu(db: &DatabaseConnection, authority: Authority<'_>, 
     };
     let inserted = match posyandu::Entity::insert(row).exec_with_returning(&tx).await {
         Err(e) if is_unique_violation(&e) => {
-            return Err(ApiError::field("kode", "taken", format!("Posyandu {kode} already exists.")));
+            return Err(ApiError::field(
+                "kode",
+                "taken",
+                format!("Posyandu {kode} already exists."),
+            ));
         }
         other => other?,
     };
     let wire = posyandu_to_wire(inserted);
-    audit::record(&tx, &authority.actor(), "create", "posyandu", &id.to_string(), &location, audit::diff(None, &wire)).await?;
+    audit::record(
+        &tx,
+        &authority.actor(),
+        "create",
+        "posyandu",
+        &id.to_string(),
+        &location,
+        audit::diff(None, &wire),
+    )
+    .await?;
     tx.commit().await?;
     Ok(wire)
 }
 
-async fn find_posyandu<C: ConnectionTrait>(db: &C, principal: &Principal, id: Uuid) -> ApiResult<posyandu::Model> {
+async fn find_posyandu<C: ConnectionTrait>(
+    db: &C,
+    principal: &Principal,
+    id: Uuid,
+) -> ApiResult<posyandu::Model> {
     posyandu::Entity::find_by_id(id)
         .filter(principal.area.condition::<posyandu::Entity>())
         .filter(posyandu::Column::DeletedAt.is_null())
@@ -653,7 +815,11 @@ async fn find_posyandu<C: ConnectionTrait>(db: &C, principal: &Principal, id: Uu
         .ok_or_else(ApiError::not_found)
 }
 
-pub async fn get_posyandu(db: &DatabaseConnection, principal: &Principal, id: Uuid) -> ApiResult<Posyandu> {
+pub async fn get_posyandu(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    id: Uuid,
+) -> ApiResult<Posyandu> {
     principal.require(Scope::ReadAreas)?;
     Ok(posyandu_to_wire(find_posyandu(db, principal, id).await?))
 }
@@ -670,12 +836,14 @@ pub async fn list_posyandu(
     page: PageRequest,
 ) -> ApiResult<Page<Posyandu>> {
     principal.require(Scope::ReadAreas)?;
-    let mut select = posyandu::Entity::find().filter(principal.area.condition::<posyandu::Entity>());
+    let mut select =
+        posyandu::Entity::find().filter(principal.area.condition::<posyandu::Entity>());
     if !page.includes_deleted() {
         select = select.filter(posyandu::Column::DeletedAt.is_null());
     }
     if let Some(code) = filter.desa_code {
-        let code = wilayah::normalise_code(&code).map_err(|p| ApiError::field("desa_code", p.code, p.message))?;
+        let code = wilayah::normalise_code(&code)
+            .map_err(|p| ApiError::field("desa_code", p.code, p.message))?;
         select = select.filter(posyandu::Column::DesaCode.eq(code));
     }
     if let Some(id) = filter.puskesmas_id {
@@ -702,11 +870,16 @@ pub async fn update_posyandu(
     let tx = begin_write(db).await?;
     let row = find_posyandu(&tx, principal, id).await?;
     if !principal.area.contains(&posyandu_location(&row)) {
-        return Err(ApiError::outside_area("Only a posyandu inside your own area can be changed."));
+        return Err(ApiError::outside_area(
+            "Only a posyandu inside your own area can be changed.",
+        ));
     }
     let before = posyandu_to_wire(row.clone());
     let mut invalid = Invalid::new();
-    let name = patch.name.as_deref().map(|n| invalid.check("name", codes::name(n, 120)));
+    let name = patch
+        .name
+        .as_deref()
+        .map(|n| invalid.check("name", codes::name(n, 120)));
     let address = patch
         .address
         .as_ref()
@@ -726,7 +899,9 @@ pub async fn update_posyandu(
             ..posyandu_location(&row)
         };
         if !principal.area.contains(&moved) {
-            return Err(ApiError::outside_area("The new puskesmas is outside your own area."));
+            return Err(ApiError::outside_area(
+                "The new puskesmas is outside your own area.",
+            ));
         }
         active.puskesmas_id = Set(supervisor.id);
     }
@@ -735,19 +910,34 @@ pub async fn update_posyandu(
     let location = posyandu_location(&updated);
     let after = posyandu_to_wire(updated);
     if let Some(changes) = audit::diff(Some(&before), &after) {
-        audit::record(&tx, &Actor::from(principal), "update", "posyandu", &id.to_string(), &location, Some(changes)).await?;
+        audit::record(
+            &tx,
+            &Actor::from(principal),
+            "update",
+            "posyandu",
+            &id.to_string(),
+            &location,
+            Some(changes),
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(after)
 }
 
-pub async fn delete_posyandu(db: &DatabaseConnection, principal: &Principal, id: Uuid) -> ApiResult<()> {
+pub async fn delete_posyandu(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    id: Uuid,
+) -> ApiResult<()> {
     principal.require(Scope::WriteAreas)?;
     let tx = begin_write(db).await?;
     let row = find_posyandu(&tx, principal, id).await?;
     let location = posyandu_location(&row);
     if !principal.area.contains(&location) {
-        return Err(ApiError::outside_area("Only a posyandu inside your own area can be removed."));
+        return Err(ApiError::outside_area(
+            "Only a posyandu inside your own area can be removed.",
+        ));
     }
     let now = clock::now();
     let mut active = row.into_active_model();
@@ -755,7 +945,16 @@ pub async fn delete_posyandu(db: &DatabaseConnection, principal: &Principal, id:
     active.deleted_by = Set(Some(principal.actor()));
     active.updated_at = Set(now);
     active.update(&tx).await?;
-    audit::record(&tx, &Actor::from(principal), "delete", "posyandu", &id.to_string(), &location, Some(serde_json::json!({"deleted_at": [null, now]}))).await?;
+    audit::record(
+        &tx,
+        &Actor::from(principal),
+        "delete",
+        "posyandu",
+        &id.to_string(),
+        &location,
+        Some(serde_json::json!({"deleted_at": [null, now]})),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

@@ -1,9 +1,11 @@
 //! The audit log: who changed what, written in the same transaction as the
 //! change.
 use entity::audit_log::{self, ActiveModel, Column, Entity};
-use openapi::audit::AuditEntry;
 use openapi::Page;
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use openapi::audit::AuditEntry;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use uuid::Uuid;
@@ -126,7 +128,10 @@ pub async fn list(
     if let Some(actor) = filter.actor {
         select = select.filter(Column::Actor.eq(actor));
     }
-    let rows = page.apply(select, Column::Id, Column::UpdatedAt).all(db).await?;
+    let rows = page
+        .apply(select, Column::Id, Column::UpdatedAt)
+        .all(db)
+        .await?;
     let (rows, next_cursor) = page.finish(rows, |r| (r.updated_at, r.id));
     Ok(Page {
         items: rows.into_iter().map(to_wire).collect(),
@@ -161,8 +166,16 @@ mod tests {
 
     #[test]
     fn diff_lists_only_changed_fields() {
-        let before = Thing { name: "Melati".into(), address: None, updated_at: 1 };
-        let after = Thing { name: "Melati".into(), address: Some("Jl. Raya".into()), updated_at: 2 };
+        let before = Thing {
+            name: "Melati".into(),
+            address: None,
+            updated_at: 1,
+        };
+        let after = Thing {
+            name: "Melati".into(),
+            address: Some("Jl. Raya".into()),
+            updated_at: 2,
+        };
         assert_eq!(
             diff(Some(&before), &after).unwrap(),
             serde_json::json!({"address": [null, "Jl. Raya"]})

@@ -16,9 +16,9 @@ use crate::db::begin_write;
 use crate::domain::codes;
 use crate::error::{ApiError, ApiResult, Invalid};
 use crate::pagination::PageRequest;
+use crate::services::Authority;
 use crate::services::areas::{self, area_refs, ensure_region};
 use crate::services::audit::{self, Actor};
-use crate::services::Authority;
 
 fn location(row: &api_client::Model) -> Location {
     Location {
@@ -31,10 +31,18 @@ fn location(row: &api_client::Model) -> Location {
     }
 }
 
-async fn to_wire_many<C: ConnectionTrait>(db: &C, rows: Vec<api_client::Model>) -> ApiResult<Vec<ApiClient>> {
+async fn to_wire_many<C: ConnectionTrait>(
+    db: &C,
+    rows: Vec<api_client::Model>,
+) -> ApiResult<Vec<ApiClient>> {
     let keys: Vec<(AreaKind, String)> = rows
         .iter()
-        .map(|r| (AreaKind::parse(&r.area_kind).unwrap_or(AreaKind::Nasional), r.area_code.clone()))
+        .map(|r| {
+            (
+                AreaKind::parse(&r.area_kind).unwrap_or(AreaKind::Nasional),
+                r.area_code.clone(),
+            )
+        })
         .collect();
     let refs = area_refs(db, &keys).await?;
     Ok(rows
@@ -45,7 +53,11 @@ async fn to_wire_many<C: ConnectionTrait>(db: &C, rows: Vec<api_client::Model>) 
             client_id: row.client_id,
             name: row.name,
             role: Role::parse(&row.role).unwrap_or(Role::App),
-            scopes: row.scopes.split_whitespace().filter_map(Scope::parse).collect(),
+            scopes: row
+                .scopes
+                .split_whitespace()
+                .filter_map(Scope::parse)
+                .collect(),
             area: refs[&key].clone(),
             last_used_at: row.last_used_at,
             created_at: row.created_at,
@@ -55,7 +67,11 @@ async fn to_wire_many<C: ConnectionTrait>(db: &C, rows: Vec<api_client::Model>) 
         .collect())
 }
 
-pub async fn create(db: &DatabaseConnection, authority: Authority<'_>, new: NewApiClient) -> ApiResult<ApiClientCreated> {
+pub async fn create(
+    db: &DatabaseConnection,
+    authority: Authority<'_>,
+    new: NewApiClient,
+) -> ApiResult<ApiClientCreated> {
     authority.require(Scope::WriteClients)?;
     let role = new.role.unwrap_or(Role::App);
     let mut invalid = Invalid::new();
@@ -68,9 +84,20 @@ pub async fn create(db: &DatabaseConnection, authority: Authority<'_>, new: NewA
     }
     for (i, scope) in new.scopes.iter().enumerate() {
         if !role_scopes(role).contains(scope) {
-            invalid.add(&format!("scopes[{i}]"), "not_allowed", format!("A `{role}` client cannot hold `{}`.", scope.as_str()));
+            invalid.add(
+                &format!("scopes[{i}]"),
+                "not_allowed",
+                format!("A `{role}` client cannot hold `{}`.", scope.as_str()),
+            );
         } else if !authority.has_scope(*scope) {
-            invalid.add(&format!("scopes[{i}]"), "not_allowed", format!("You cannot grant `{}`, which you do not hold.", scope.as_str()));
+            invalid.add(
+                &format!("scopes[{i}]"),
+                "not_allowed",
+                format!(
+                    "You cannot grant `{}`, which you do not hold.",
+                    scope.as_str()
+                ),
+            );
         }
     }
     let area = match areas::resolve(db, &new.area_code, "area_code").await {
@@ -86,10 +113,14 @@ pub async fn create(db: &DatabaseConnection, authority: Authority<'_>, new: NewA
     invalid.finish()?;
     let (name, area) = (name.expect("valid"), area.expect("valid"));
     if role.is_client_role() && !authority.can_grant_client(role) {
-        return Err(ApiError::forbidden(format!("You may not register `{role}` clients.")));
+        return Err(ApiError::forbidden(format!(
+            "You may not register `{role}` clients."
+        )));
     }
     if !authority.contains(&area.location) {
-        return Err(ApiError::outside_area("A client can be bound only to an area inside your own."));
+        return Err(ApiError::outside_area(
+            "A client can be bound only to an area inside your own.",
+        ));
     }
 
     let mut id_bytes = [0u8; 10];
@@ -108,7 +139,11 @@ pub async fn create(db: &DatabaseConnection, authority: Authority<'_>, new: NewA
         secret_hash: Set(token_hash(&secret)),
         name: Set(name),
         role: Set(role.as_str().to_owned()),
-        scopes: Set(scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" ")),
+        scopes: Set(scopes
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")),
         area_kind: Set(area.kind.as_str().to_owned()),
         area_code: Set(area.code.clone()),
         province_code: Set(l.province.clone()),
@@ -125,12 +160,27 @@ pub async fn create(db: &DatabaseConnection, authority: Authority<'_>, new: NewA
         deleted_by: Set(None),
     };
     let tx = begin_write(db).await?;
-    if let Some(region) = l.desa.as_ref().or(l.kecamatan.as_ref()).or(l.kabupaten.as_ref()).or(l.province.as_ref()) {
+    if let Some(region) = l
+        .desa
+        .as_ref()
+        .or(l.kecamatan.as_ref())
+        .or(l.kabupaten.as_ref())
+        .or(l.province.as_ref())
+    {
         ensure_region(&tx, region).await?;
     }
     let inserted = Entity::insert(row).exec_with_returning(&tx).await?;
     let client = to_wire_many(&tx, vec![inserted]).await?.remove(0);
-    audit::record(&tx, &authority.actor(), "create", "api_client", &id.to_string(), &area.location, audit::diff(None, &client)).await?;
+    audit::record(
+        &tx,
+        &authority.actor(),
+        "create",
+        "api_client",
+        &id.to_string(),
+        &area.location,
+        audit::diff(None, &client),
+    )
+    .await?;
     tx.commit().await?;
     Ok(ApiClientCreated {
         client,
@@ -138,7 +188,11 @@ pub async fn create(db: &DatabaseConnection, authority: Authority<'_>, new: NewA
     })
 }
 
-async fn find<C: ConnectionTrait>(db: &C, principal: &Principal, id: Uuid) -> ApiResult<api_client::Model> {
+async fn find<C: ConnectionTrait>(
+    db: &C,
+    principal: &Principal,
+    id: Uuid,
+) -> ApiResult<api_client::Model> {
     Entity::find_by_id(id)
         .filter(principal.area.condition::<Entity>())
         .filter(Column::DeletedAt.is_null())
@@ -153,13 +207,20 @@ pub async fn get(db: &DatabaseConnection, principal: &Principal, id: Uuid) -> Ap
     Ok(to_wire_many(db, vec![row]).await?.remove(0))
 }
 
-pub async fn list(db: &DatabaseConnection, principal: &Principal, page: PageRequest) -> ApiResult<Page<ApiClient>> {
+pub async fn list(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    page: PageRequest,
+) -> ApiResult<Page<ApiClient>> {
     principal.require(Scope::ReadClients)?;
     let mut select = Entity::find().filter(principal.area.condition::<Entity>());
     if !page.includes_deleted() {
         select = select.filter(Column::DeletedAt.is_null());
     }
-    let rows = page.apply(select, Column::Id, Column::UpdatedAt).all(db).await?;
+    let rows = page
+        .apply(select, Column::Id, Column::UpdatedAt)
+        .all(db)
+        .await?;
     let (rows, next_cursor) = page.finish(rows, |r| (r.updated_at, r.id));
     Ok(Page {
         items: to_wire_many(db, rows).await?,
@@ -175,7 +236,9 @@ pub async fn revoke(db: &DatabaseConnection, principal: &Principal, id: Uuid) ->
     let row = find(&tx, principal, id).await?;
     let role = Role::parse(&row.role).unwrap_or(Role::App);
     if !Authority::Caller(principal).can_grant_client(role) {
-        return Err(ApiError::forbidden(format!("You may not manage `{role}` clients.")));
+        return Err(ApiError::forbidden(format!(
+            "You may not manage `{role}` clients."
+        )));
     }
     let location = location(&row);
     let now = clock::now();
@@ -184,7 +247,16 @@ pub async fn revoke(db: &DatabaseConnection, principal: &Principal, id: Uuid) ->
     active.deleted_by = Set(Some(principal.actor()));
     active.updated_at = Set(now);
     active.update(&tx).await?;
-    audit::record(&tx, &Actor::from(principal), "revoke", "api_client", &id.to_string(), &location, Some(serde_json::json!({"revoked_at": [null, now]}))).await?;
+    audit::record(
+        &tx,
+        &Actor::from(principal),
+        "revoke",
+        "api_client",
+        &id.to_string(),
+        &location,
+        Some(serde_json::json!({"revoked_at": [null, now]})),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

@@ -2,9 +2,7 @@
 use chrono::Duration;
 use entity::idempotency_record::{self, ActiveModel, Column, Entity};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
 use sha2::{Digest, Sha256};
 
 use crate::clock;

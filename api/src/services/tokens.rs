@@ -25,15 +25,17 @@ fn invalid_grant(detail: &str) -> ApiError {
 }
 
 fn user_area(user: &app_user::Model) -> ApiResult<AreaScope> {
-    let kind = AreaKind::parse(&user.area_kind)
-        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("user {} has an unknown area kind", user.id)))?;
+    let kind = AreaKind::parse(&user.area_kind).ok_or_else(|| {
+        ApiError::Internal(anyhow::anyhow!("user {} has an unknown area kind", user.id))
+    })?;
     let id = match kind {
         AreaKind::Puskesmas => user.puskesmas_id,
         AreaKind::Posyandu => user.posyandu_id,
         _ => None,
     };
-    AreaScope::from_parts(kind, &user.area_code, id)
-        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("user {} has an incomplete area", user.id)))
+    AreaScope::from_parts(kind, &user.area_code, id).ok_or_else(|| {
+        ApiError::Internal(anyhow::anyhow!("user {} has an incomplete area", user.id))
+    })
 }
 
 fn user_role(user: &app_user::Model) -> ApiResult<Role> {
@@ -51,9 +53,15 @@ async fn issue_for_user<C: ConnectionTrait>(
     let role = user_role(user)?;
     let scopes = role_scopes(role);
     let area = user_area(user)?;
-    let (access_token, _) = state
-        .jwt
-        .issue(user.id, "user", &user.username, role, &area, &user.area_code, scopes)?;
+    let (access_token, _) = state.jwt.issue(
+        user.id,
+        "user",
+        &user.username,
+        role,
+        &area,
+        &user.area_code,
+        scopes,
+    )?;
     let refresh = format!("{REFRESH_PREFIX}{}", random_token(32));
     let now = clock::now();
     let ttl = chrono::Duration::from_std(state.settings.jwt.refresh_ttl)
@@ -82,7 +90,11 @@ async fn issue_for_user<C: ConnectionTrait>(
 }
 
 fn scope_string(scopes: &[Scope]) -> String {
-    scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" ")
+    scopes
+        .iter()
+        .map(|s| s.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The password grant, with the per-address and per-username limits and the
@@ -135,7 +147,10 @@ pub async fn password_grant(
     let tx = begin_write(db).await?;
     app_user::Entity::update_many()
         .col_expr(app_user::Column::FailedLogins, Expr::value(0))
-        .col_expr(app_user::Column::LockedUntil, Expr::value(Option::<chrono::DateTime<chrono::Utc>>::None))
+        .col_expr(
+            app_user::Column::LockedUntil,
+            Expr::value(Option::<chrono::DateTime<chrono::Utc>>::None),
+        )
         .col_expr(app_user::Column::LastLoginAt, Expr::value(now))
         .filter(app_user::Column::Id.eq(user.id))
         .exec(&tx)
@@ -147,7 +162,11 @@ pub async fn password_grant(
 }
 
 /// Counts a failed password; locks the account after too many in a row.
-async fn record_failure(db: &DatabaseConnection, state: &AppState, user: &app_user::Model) -> ApiResult<()> {
+async fn record_failure(
+    db: &DatabaseConnection,
+    state: &AppState,
+    user: &app_user::Model,
+) -> ApiResult<()> {
     let tx = begin_write(db).await?;
     let Some(current) = app_user::Entity::find_by_id(user.id).one(&tx).await? else {
         return Ok(());
@@ -191,7 +210,9 @@ pub async fn refresh_grant(state: &AppState, token: &str) -> ApiResult<TokenResp
         ));
     }
     if row.expires_at <= now {
-        return Err(invalid_grant("The refresh token has expired. Log in again."));
+        return Err(invalid_grant(
+            "The refresh token has expired. Log in again.",
+        ));
     }
     let user = app_user::Entity::find_by_id(row.user_id)
         .filter(app_user::Column::DeletedAt.is_null())
@@ -213,7 +234,9 @@ pub async fn refresh_grant(state: &AppState, token: &str) -> ApiResult<TokenResp
     if claimed.rows_affected != 1 {
         revoke_family(&tx, row.family_id, "reuse").await?;
         tx.commit().await?;
-        return Err(invalid_grant("This refresh token was already used; the login has been ended."));
+        return Err(invalid_grant(
+            "This refresh token was already used; the login has been ended.",
+        ));
     }
     let response = issue_for_user(&tx, state, &user, row.family_id).await?;
     tx.commit().await?;
@@ -234,7 +257,11 @@ async fn revoke_family<C: ConnectionTrait>(db: &C, family: Uuid, reason: &str) -
 }
 
 /// Ends every login of a user (password change, deactivation).
-pub async fn revoke_all_for_user<C: ConnectionTrait>(db: &C, user_id: Uuid, reason: &str) -> ApiResult<()> {
+pub async fn revoke_all_for_user<C: ConnectionTrait>(
+    db: &C,
+    user_id: Uuid,
+    reason: &str,
+) -> ApiResult<()> {
     let now = clock::now();
     refresh_token::Entity::update_many()
         .col_expr(refresh_token::Column::RevokedAt, Expr::value(now))
@@ -274,15 +301,19 @@ pub async fn client_credentials_grant(
         .check_address(address)
         .map_err(ApiError::too_many_requests)?;
     let invalid_client = || {
-        ApiError::with_detail(ProblemType::InvalidCredentials, "The client id or secret is wrong.")
-            .oauth("invalid_client")
+        ApiError::with_detail(
+            ProblemType::InvalidCredentials,
+            "The client id or secret is wrong.",
+        )
+        .oauth("invalid_client")
     };
     let client = api_client::Entity::find()
         .filter(api_client::Column::ClientId.eq(client_id.trim()))
         .filter(api_client::Column::DeletedAt.is_null())
         .one(&state.db)
         .await?;
-    let Some(client) = client.filter(|c| hashes_equal(&token_hash(secret.trim()), &c.secret_hash)) else {
+    let Some(client) = client.filter(|c| hashes_equal(&token_hash(secret.trim()), &c.secret_hash))
+    else {
         tracing::warn!(client_id = %client_id, %address, "client authentication failed");
         return Err(invalid_client());
     };
@@ -329,7 +360,10 @@ pub async fn client_credentials_grant(
         &scopes,
     )?;
     let now = clock::now();
-    if client.last_used_at.is_none_or(|t| now - t > chrono::Duration::minutes(1)) {
+    if client
+        .last_used_at
+        .is_none_or(|t| now - t > chrono::Duration::minutes(1))
+    {
         api_client::Entity::update_many()
             .col_expr(api_client::Column::LastUsedAt, Expr::value(now))
             .filter(api_client::Column::Id.eq(client.id))

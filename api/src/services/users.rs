@@ -24,13 +24,17 @@ use crate::services::{Authority, audit, tokens};
 pub fn natural_areas(role: Role) -> &'static [AreaKind] {
     use AreaKind::*;
     match role {
-        Role::Admin => &[Nasional, Provinsi, Kabupaten, Kecamatan, Puskesmas, Desa, Posyandu],
+        Role::Admin => &[
+            Nasional, Provinsi, Kabupaten, Kecamatan, Puskesmas, Desa, Posyandu,
+        ],
         Role::Dinkes | Role::Dpmd => &[Provinsi, Kabupaten],
         Role::Puskesmas => &[Puskesmas],
         Role::Desa => &[Desa],
         Role::Bidan => &[Puskesmas, Desa, Posyandu],
         Role::Kader => &[Posyandu],
-        Role::App | Role::Bot => &[Nasional, Provinsi, Kabupaten, Kecamatan, Puskesmas, Desa, Posyandu],
+        Role::App | Role::Bot => &[
+            Nasional, Provinsi, Kabupaten, Kecamatan, Puskesmas, Desa, Posyandu,
+        ],
     }
 }
 
@@ -40,7 +44,11 @@ fn check_natural(invalid: &mut Invalid, role: Role, area: &ResolvedArea) {
         invalid.add(
             "area_code",
             "invalid",
-            format!("A {role} account is bound to a {}, not a {}.", kinds.join(" or "), area.kind.as_str()),
+            format!(
+                "A {role} account is bound to a {}, not a {}.",
+                kinds.join(" or "),
+                area.kind.as_str()
+            ),
         );
     }
 }
@@ -69,10 +77,18 @@ pub fn location(row: &app_user::Model) -> Location {
     }
 }
 
-async fn to_wire_many<C: ConnectionTrait>(db: &C, rows: Vec<app_user::Model>) -> ApiResult<Vec<User>> {
+async fn to_wire_many<C: ConnectionTrait>(
+    db: &C,
+    rows: Vec<app_user::Model>,
+) -> ApiResult<Vec<User>> {
     let keys: Vec<(AreaKind, String)> = rows
         .iter()
-        .map(|r| (AreaKind::parse(&r.area_kind).unwrap_or(AreaKind::Nasional), r.area_code.clone()))
+        .map(|r| {
+            (
+                AreaKind::parse(&r.area_kind).unwrap_or(AreaKind::Nasional),
+                r.area_code.clone(),
+            )
+        })
         .collect();
     let refs = area_refs(db, &keys).await?;
     Ok(rows
@@ -100,7 +116,11 @@ async fn to_wire<C: ConnectionTrait>(db: &C, row: app_user::Model) -> ApiResult<
 
 /// Rejects a phone number another active account already uses: the bot
 /// knows people by their number.
-async fn check_phone_free<C: ConnectionTrait>(db: &C, phone: &str, except: Option<Uuid>) -> ApiResult<()> {
+async fn check_phone_free<C: ConnectionTrait>(
+    db: &C,
+    phone: &str,
+    except: Option<Uuid>,
+) -> ApiResult<()> {
     let mut query = Entity::find()
         .filter(Column::Phone.eq(phone))
         .filter(Column::DeletedAt.is_null());
@@ -108,12 +128,20 @@ async fn check_phone_free<C: ConnectionTrait>(db: &C, phone: &str, except: Optio
         query = query.filter(Column::Id.ne(id));
     }
     if query.one(db).await?.is_some() {
-        return Err(ApiError::field("phone", "taken", "Another active account uses this phone number."));
+        return Err(ApiError::field(
+            "phone",
+            "taken",
+            "Another active account uses this phone number.",
+        ));
     }
     Ok(())
 }
 
-pub async fn create(db: &DatabaseConnection, authority: Authority<'_>, new: NewUser) -> ApiResult<User> {
+pub async fn create(
+    db: &DatabaseConnection,
+    authority: Authority<'_>,
+    new: NewUser,
+) -> ApiResult<User> {
     authority.require(Scope::WriteUsers)?;
     let mut invalid = Invalid::new();
     let username = invalid.check("username", codes::username(&new.username));
@@ -125,7 +153,11 @@ pub async fn create(db: &DatabaseConnection, authority: Authority<'_>, new: NewU
         .filter(|p| !p.trim().is_empty())
         .and_then(|p| invalid.check("phone", PhoneNumber::parse(p)));
     if new.role.is_client_role() {
-        invalid.add("role", "invalid", "Roles `app` and `bot` belong to API clients; register a client instead.");
+        invalid.add(
+            "role",
+            "invalid",
+            "Roles `app` and `bot` belong to API clients; register a client instead.",
+        );
     }
     let area = match areas::resolve(db, &new.area_code, "area_code").await {
         Ok(area) => Some(area),
@@ -141,10 +173,16 @@ pub async fn create(db: &DatabaseConnection, authority: Authority<'_>, new: NewU
         check_natural(&mut invalid, new.role, area);
     }
     invalid.finish()?;
-    let (username, display_name, area) = (username.expect("valid"), display_name.expect("valid"), area.expect("valid"));
+    let (username, display_name, area) = (
+        username.expect("valid"),
+        display_name.expect("valid"),
+        area.expect("valid"),
+    );
     authority.check_grant(new.role)?;
     if !authority.contains(&area.location) {
-        return Err(ApiError::outside_area("Accounts can be created only inside your own area."));
+        return Err(ApiError::outside_area(
+            "Accounts can be created only inside your own area.",
+        ));
     }
 
     let hash = password::hash(new.password).await?;
@@ -171,7 +209,14 @@ pub async fn create(db: &DatabaseConnection, authority: Authority<'_>, new: NewU
     apply_area(&mut row, &area);
 
     let tx = begin_write(db).await?;
-    if let Some(region) = area.location.desa.as_ref().or(area.location.kecamatan.as_ref()).or(area.location.kabupaten.as_ref()).or(area.location.province.as_ref()) {
+    if let Some(region) = area
+        .location
+        .desa
+        .as_ref()
+        .or(area.location.kecamatan.as_ref())
+        .or(area.location.kabupaten.as_ref())
+        .or(area.location.province.as_ref())
+    {
         ensure_region(&tx, region).await?;
     }
     if let Set(Some(phone)) = &row.phone {
@@ -179,17 +224,34 @@ pub async fn create(db: &DatabaseConnection, authority: Authority<'_>, new: NewU
     }
     let inserted = match Entity::insert(row).exec_with_returning(&tx).await {
         Err(e) if is_unique_violation(&e) => {
-            return Err(ApiError::field("username", "taken", format!("The username {username} is taken.")));
+            return Err(ApiError::field(
+                "username",
+                "taken",
+                format!("The username {username} is taken."),
+            ));
         }
         other => other?,
     };
     let wire = to_wire(&tx, inserted).await?;
-    audit::record(&tx, &authority.actor(), "create", "user", &id.to_string(), &area.location, audit::diff(None, &wire)).await?;
+    audit::record(
+        &tx,
+        &authority.actor(),
+        "create",
+        "user",
+        &id.to_string(),
+        &area.location,
+        audit::diff(None, &wire),
+    )
+    .await?;
     tx.commit().await?;
     Ok(wire)
 }
 
-async fn find<C: ConnectionTrait>(db: &C, principal: &Principal, id: Uuid) -> ApiResult<app_user::Model> {
+async fn find<C: ConnectionTrait>(
+    db: &C,
+    principal: &Principal,
+    id: Uuid,
+) -> ApiResult<app_user::Model> {
     Entity::find_by_id(id)
         .filter(principal.area.condition::<Entity>())
         .filter(Column::DeletedAt.is_null())
@@ -208,7 +270,12 @@ pub struct UserFilter {
     pub username: Option<String>,
 }
 
-pub async fn list(db: &DatabaseConnection, principal: &Principal, filter: UserFilter, page: PageRequest) -> ApiResult<Page<User>> {
+pub async fn list(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    filter: UserFilter,
+    page: PageRequest,
+) -> ApiResult<Page<User>> {
     principal.require(Scope::ReadUsers)?;
     let mut select = Entity::find().filter(principal.area.condition::<Entity>());
     if !page.includes_deleted() {
@@ -217,10 +284,17 @@ pub async fn list(db: &DatabaseConnection, principal: &Principal, filter: UserFi
     if let Some(role) = filter.role {
         select = select.filter(Column::Role.eq(role.as_str()));
     }
-    if let Some(prefix) = filter.username.map(|u| u.trim().to_lowercase()).filter(|u| !u.is_empty()) {
+    if let Some(prefix) = filter
+        .username
+        .map(|u| u.trim().to_lowercase())
+        .filter(|u| !u.is_empty())
+    {
         select = select.filter(Column::Username.starts_with(prefix));
     }
-    let rows = page.apply(select, Column::Id, Column::UpdatedAt).all(db).await?;
+    let rows = page
+        .apply(select, Column::Id, Column::UpdatedAt)
+        .all(db)
+        .await?;
     let (rows, next_cursor) = page.finish(rows, |r| (r.updated_at, r.id));
     Ok(Page {
         items: to_wire_many(db, rows).await?,
@@ -228,21 +302,35 @@ pub async fn list(db: &DatabaseConnection, principal: &Principal, filter: UserFi
     })
 }
 
-pub async fn update(db: &DatabaseConnection, principal: &Principal, id: Uuid, patch: UserPatch) -> ApiResult<User> {
+pub async fn update(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    id: Uuid,
+    patch: UserPatch,
+) -> ApiResult<User> {
     principal.require(Scope::WriteUsers)?;
     let authority = Authority::Caller(principal);
     let mut invalid = Invalid::new();
-    let display_name = patch.display_name.as_deref().and_then(|n| invalid.check("display_name", codes::name(n, 100)));
+    let display_name = patch
+        .display_name
+        .as_deref()
+        .and_then(|n| invalid.check("display_name", codes::name(n, 100)));
     if let Some(new_password) = &patch.password {
         invalid.check("password", password::check_new(new_password));
     }
     let phone = match &patch.phone {
-        Some(Some(p)) if !p.trim().is_empty() => invalid.check("phone", PhoneNumber::parse(p)).map(|p| Some(p.into_string())),
+        Some(Some(p)) if !p.trim().is_empty() => invalid
+            .check("phone", PhoneNumber::parse(p))
+            .map(|p| Some(p.into_string())),
         Some(_) => Some(None),
         None => None,
     };
     if patch.role.is_some_and(Role::is_client_role) {
-        invalid.add("role", "invalid", "Roles `app` and `bot` belong to API clients.");
+        invalid.add(
+            "role",
+            "invalid",
+            "Roles `app` and `bot` belong to API clients.",
+        );
     }
     let area = match &patch.area_code {
         Some(code) => match areas::resolve(db, code, "area_code").await {
@@ -258,7 +346,11 @@ pub async fn update(db: &DatabaseConnection, principal: &Principal, id: Uuid, pa
         None => None,
     };
     if patch.locked == Some(true) {
-        invalid.add("locked", "invalid", "Accounts are locked only by failed logins; deactivate the account instead.");
+        invalid.add(
+            "locked",
+            "invalid",
+            "Accounts are locked only by failed logins; deactivate the account instead.",
+        );
     }
     invalid.finish()?;
     let new_hash = match patch.password.clone() {
@@ -284,7 +376,9 @@ pub async fn update(db: &DatabaseConnection, principal: &Principal, id: Uuid, pa
     if let Some(area) = &area
         && !principal.area.contains(&area.location)
     {
-        return Err(ApiError::outside_area("An account can be moved only inside your own area."));
+        return Err(ApiError::outside_area(
+            "An account can be moved only inside your own area.",
+        ));
     }
     let before = to_wire(&tx, row.clone()).await?;
     let mut active = row.clone().into_active_model();
@@ -321,7 +415,16 @@ pub async fn update(db: &DatabaseConnection, principal: &Principal, id: Uuid, pa
         map["password"] = serde_json::json!(["***", "***"]);
     }
     if let Some(changes) = changes {
-        audit::record(&tx, &Actor::from(principal), "update", "user", &id.to_string(), &location, Some(changes)).await?;
+        audit::record(
+            &tx,
+            &Actor::from(principal),
+            "update",
+            "user",
+            &id.to_string(),
+            &location,
+            Some(changes),
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(after)
@@ -333,7 +436,9 @@ use crate::services::audit::Actor;
 pub async fn deactivate(db: &DatabaseConnection, principal: &Principal, id: Uuid) -> ApiResult<()> {
     principal.require(Scope::WriteUsers)?;
     if principal.user_id() == Some(id) {
-        return Err(ApiError::conflict("You cannot deactivate your own account."));
+        return Err(ApiError::conflict(
+            "You cannot deactivate your own account.",
+        ));
     }
     let tx = begin_write(db).await?;
     let row = find(&tx, principal, id).await?;
@@ -346,16 +451,32 @@ pub async fn deactivate(db: &DatabaseConnection, principal: &Principal, id: Uuid
     active.updated_at = Set(now);
     active.update(&tx).await?;
     tokens::revoke_all_for_user(&tx, id, "account deactivated").await?;
-    audit::record(&tx, &Actor::from(principal), "delete", "user", &id.to_string(), &location, Some(serde_json::json!({"deleted_at": [null, now]}))).await?;
+    audit::record(
+        &tx,
+        &Actor::from(principal),
+        "delete",
+        "user",
+        &id.to_string(),
+        &location,
+        Some(serde_json::json!({"deleted_at": [null, now]})),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// Changes one's own password after checking the current one; ends every
 /// other login.
-pub async fn change_own_password(db: &DatabaseConnection, principal: &Principal, current: String, new: String) -> ApiResult<()> {
+pub async fn change_own_password(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    current: String,
+    new: String,
+) -> ApiResult<()> {
     let Some(id) = principal.user_id() else {
-        return Err(ApiError::forbidden("API clients have secrets, not passwords."));
+        return Err(ApiError::forbidden(
+            "API clients have secrets, not passwords.",
+        ));
     };
     password::check_new(&new).map_err(|p| ApiError::field("new_password", p.code, p.message))?;
     let row = Entity::find_by_id(id)
@@ -364,7 +485,11 @@ pub async fn change_own_password(db: &DatabaseConnection, principal: &Principal,
         .await?
         .ok_or_else(ApiError::not_found)?;
     if !password::verify(current, Some(row.password_hash.clone())).await {
-        return Err(ApiError::field("current_password", "invalid", "The current password is wrong."));
+        return Err(ApiError::field(
+            "current_password",
+            "invalid",
+            "The current password is wrong.",
+        ));
     }
     let hash = password::hash(new).await?;
     let tx = begin_write(db).await?;
@@ -376,13 +501,26 @@ pub async fn change_own_password(db: &DatabaseConnection, principal: &Principal,
     active.updated_at = Set(now);
     active.update(&tx).await?;
     tokens::revoke_all_for_user(&tx, id, "password changed").await?;
-    audit::record(&tx, &Actor::from(principal), "update", "user", &id.to_string(), &location, Some(serde_json::json!({"password": ["***", "***"]}))).await?;
+    audit::record(
+        &tx,
+        &Actor::from(principal),
+        "update",
+        "user",
+        &id.to_string(),
+        &location,
+        Some(serde_json::json!({"password": ["***", "***"]})),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// Sets a password from the command line (account recovery) and unlocks.
-pub async fn set_password_by_operator(db: &DatabaseConnection, username: &str, new: String) -> ApiResult<()> {
+pub async fn set_password_by_operator(
+    db: &DatabaseConnection,
+    username: &str,
+    new: String,
+) -> ApiResult<()> {
     password::check_new(&new).map_err(|p| ApiError::field("password", p.code, p.message))?;
     let username = username.trim().to_lowercase();
     let row = Entity::find()
@@ -390,7 +528,13 @@ pub async fn set_password_by_operator(db: &DatabaseConnection, username: &str, n
         .filter(Column::DeletedAt.is_null())
         .one(db)
         .await?
-        .ok_or_else(|| ApiError::field("username", "unknown", format!("There is no active user {username}.")))?;
+        .ok_or_else(|| {
+            ApiError::field(
+                "username",
+                "unknown",
+                format!("There is no active user {username}."),
+            )
+        })?;
     let hash = password::hash(new).await?;
     let tx = begin_write(db).await?;
     let now = clock::now();
@@ -404,7 +548,16 @@ pub async fn set_password_by_operator(db: &DatabaseConnection, username: &str, n
     active.updated_at = Set(now);
     active.update(&tx).await?;
     tokens::revoke_all_for_user(&tx, id, "password reset by operator").await?;
-    audit::record(&tx, &Actor::system(), "update", "user", &id.to_string(), &location, Some(serde_json::json!({"password": ["***", "***"]}))).await?;
+    audit::record(
+        &tx,
+        &Actor::system(),
+        "update",
+        "user",
+        &id.to_string(),
+        &location,
+        Some(serde_json::json!({"password": ["***", "***"]})),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

@@ -1,0 +1,354 @@
+//! The access matrix: every route × every role × a record in the caller's
+//! own area and one in another area → the expected status. A route added to
+//! the API without a row here fails `every_route_has_a_row`.
+use std::collections::BTreeSet;
+
+use openapi::Role;
+use posyandu_tests::world::{World, new_client, new_posyandu, new_puskesmas};
+use posyandu_tests::{PASSWORD, TestApp, spawn_app};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+/// Column order of the status arrays.
+const ROLES: [Role; 9] = [
+    Role::Admin,
+    Role::Dinkes,
+    Role::Dpmd,
+    Role::Puskesmas,
+    Role::Desa,
+    Role::Bidan,
+    Role::Kader,
+    Role::App,
+    Role::Bot,
+];
+
+struct Row {
+    method: &'static str,
+    path: &'static str,
+    /// Status for a target in the caller's own area, per role.
+    own: [u16; 9],
+    /// Status for a target in another area, per role.
+    other: [u16; 9],
+}
+
+const ALL_200: [u16; 9] = [200; 9];
+const ALL_403: [u16; 9] = [403; 9];
+const ALL_404: [u16; 9] = [404; 9];
+
+#[rustfmt::skip]
+const MATRIX: &[Row] = &[
+    //                                                 admin dinkes dpmd pusk desa bidan kader app  bot
+    Row { method: "GET",    path: "/api/v1/me",                own: ALL_200,                                         other: ALL_200 },
+    Row { method: "PUT",    path: "/api/v1/me/password",       own: [204, 204, 204, 204, 204, 204, 204, 403, 403],   other: [204, 204, 204, 204, 204, 204, 204, 403, 403] },
+    Row { method: "GET",    path: "/api/v1/users",             own: [200, 200, 200, 200, 200, 200, 403, 200, 200],   other: [200, 200, 200, 200, 200, 200, 403, 200, 200] },
+    Row { method: "POST",   path: "/api/v1/users",             own: [201, 201, 201, 201, 201, 403, 403, 403, 403],   other: ALL_403 },
+    Row { method: "GET",    path: "/api/v1/users/{id}",        own: [200, 200, 200, 200, 200, 200, 403, 200, 200],   other: [404, 404, 404, 404, 404, 404, 403, 404, 404] },
+    Row { method: "PATCH",  path: "/api/v1/users/{id}",        own: [200, 200, 200, 200, 200, 403, 403, 403, 403],   other: [404, 404, 404, 404, 404, 403, 403, 403, 403] },
+    Row { method: "DELETE", path: "/api/v1/users/{id}",        own: [204, 204, 204, 204, 204, 403, 403, 403, 403],   other: [404, 404, 404, 404, 404, 403, 403, 403, 403] },
+    Row { method: "GET",    path: "/api/v1/clients",           own: [200, 200, 403, 403, 403, 403, 403, 403, 403],   other: [200, 200, 403, 403, 403, 403, 403, 403, 403] },
+    Row { method: "POST",   path: "/api/v1/clients",           own: [201, 201, 403, 403, 403, 403, 403, 403, 403],   other: ALL_403 },
+    Row { method: "GET",    path: "/api/v1/clients/{id}",      own: [200, 200, 403, 403, 403, 403, 403, 403, 403],   other: [404, 404, 403, 403, 403, 403, 403, 403, 403] },
+    Row { method: "DELETE", path: "/api/v1/clients/{id}",      own: [204, 204, 403, 403, 403, 403, 403, 403, 403],   other: [404, 404, 403, 403, 403, 403, 403, 403, 403] },
+    Row { method: "GET",    path: "/api/v1/regions",           own: ALL_200,                                         other: ALL_200 },
+    Row { method: "GET",    path: "/api/v1/regions/{code}",    own: ALL_200,                                         other: ALL_200 },
+    Row { method: "GET",    path: "/api/v1/puskesmas",         own: ALL_200,                                         other: ALL_200 },
+    Row { method: "POST",   path: "/api/v1/puskesmas",         own: [201, 201, 201, 403, 403, 403, 403, 201, 403],   other: ALL_403 },
+    Row { method: "GET",    path: "/api/v1/puskesmas/{id}",    own: ALL_200,                                         other: ALL_404 },
+    Row { method: "PATCH",  path: "/api/v1/puskesmas/{id}",    own: [200, 200, 200, 200, 403, 403, 403, 200, 403],   other: [404, 404, 404, 404, 404, 403, 403, 404, 403] },
+    Row { method: "DELETE", path: "/api/v1/puskesmas/{id}",    own: [204, 204, 204, 404, 403, 403, 403, 204, 403],   other: [404, 404, 404, 404, 404, 403, 403, 404, 403] },
+    Row { method: "GET",    path: "/api/v1/posyandu",          own: ALL_200,                                         other: ALL_200 },
+    Row { method: "POST",   path: "/api/v1/posyandu",          own: [201, 201, 201, 201, 201, 403, 403, 201, 403],   other: ALL_403 },
+    Row { method: "GET",    path: "/api/v1/posyandu/{id}",     own: ALL_200,                                         other: ALL_404 },
+    Row { method: "PATCH",  path: "/api/v1/posyandu/{id}",     own: [200, 200, 200, 200, 200, 403, 403, 200, 403],   other: [404, 404, 404, 404, 404, 403, 403, 404, 403] },
+    Row { method: "DELETE", path: "/api/v1/posyandu/{id}",     own: [204, 204, 204, 204, 204, 403, 403, 204, 403],   other: [404, 404, 404, 404, 404, 403, 403, 404, 403] },
+    Row { method: "GET",    path: "/api/v1/audit",             own: [200, 200, 200, 200, 403, 403, 403, 403, 403],   other: [200, 200, 200, 200, 403, 403, 403, 403, 403] },
+];
+
+/// Routes anyone may call, with the status an anonymous caller gets.
+const PUBLIC: &[(&str, &str, u16)] = &[
+    ("GET", "/healthz", 200),
+    ("GET", "/readyz", 200),
+    ("GET", "/metrics", 200),
+    ("POST", "/api/v1/auth/token", 400),
+    ("POST", "/api/v1/auth/revoke", 200),
+];
+
+/// What to send for one cell, and what the list must (not) contain.
+struct Cell {
+    path: String,
+    body: Option<Value>,
+    /// For lists: an id that must be in the list (own) or absent (other).
+    listed: Option<(String, bool)>,
+}
+
+fn unique() -> String {
+    uuid::Uuid::new_v4().simple().to_string()[..8].to_owned()
+}
+
+/// A puskesmas code no other test row uses.
+fn fresh_kode() -> String {
+    let n = u64::from_str_radix(&unique(), 16).unwrap() % 10_000_000_000;
+    format!("P{n:010}")
+}
+
+async fn cell(app: &TestApp, world: &World, row: &Row, role: Role, own: bool) -> Cell {
+    let side = world.side(own);
+    let plain = |path: String| Cell {
+        path,
+        body: None,
+        listed: None,
+    };
+    let listing = |path: &str, id: String| Cell {
+        path: path.to_owned(),
+        body: None,
+        listed: Some((id, own)),
+    };
+    match (row.method, row.path) {
+        ("GET", "/api/v1/me") => plain("/api/v1/me".into()),
+        ("PUT", "/api/v1/me/password") => {
+            let (current, new) = if own {
+                (PASSWORD, "kata-sandi-baru-456")
+            } else {
+                ("kata-sandi-baru-456", PASSWORD)
+            };
+            Cell {
+                path: row.path.into(),
+                body: Some(json!({"current_password": current, "new_password": new})),
+                listed: None,
+            }
+        }
+        ("GET", "/api/v1/users") => listing(row.path, side.kader.id.to_string()),
+        ("POST", "/api/v1/users") => Cell {
+            path: row.path.into(),
+            body: Some(json!({
+                "username": format!("kader.{}", unique()),
+                "display_name": "Kader Baru",
+                "password": PASSWORD,
+                "role": "kader",
+                "area_code": side.posyandu.kode,
+            })),
+            listed: None,
+        },
+        ("GET", "/api/v1/users/{id}") => plain(format!("/api/v1/users/{}", side.kader.id)),
+        ("PATCH", "/api/v1/users/{id}") => Cell {
+            path: format!("/api/v1/users/{}", side.kader.id),
+            body: Some(json!({"display_name": format!("Kader {}", role.as_str())})),
+            listed: None,
+        },
+        ("DELETE", "/api/v1/users/{id}") => {
+            let user = app
+                .create_user(
+                    &format!("gone.{}", unique()),
+                    Role::Kader,
+                    &side.posyandu.kode,
+                )
+                .await;
+            plain(format!("/api/v1/users/{}", user.id))
+        }
+        ("GET", "/api/v1/clients") => listing(row.path, side.client.client.id.to_string()),
+        ("POST", "/api/v1/clients") => Cell {
+            path: row.path.into(),
+            body: Some(
+                json!({"name": "App baru", "scopes": ["read:areas"], "area_code": side.kabupaten}),
+            ),
+            listed: None,
+        },
+        ("GET", "/api/v1/clients/{id}") => {
+            plain(format!("/api/v1/clients/{}", side.client.client.id))
+        }
+        ("DELETE", "/api/v1/clients/{id}") => {
+            let client = new_client(
+                app,
+                &format!("gone {}", unique()),
+                Role::App,
+                side.kabupaten,
+            )
+            .await;
+            plain(format!("/api/v1/clients/{}", client.client.id))
+        }
+        ("GET", "/api/v1/regions") => plain(format!("/api/v1/regions?parent={}", side.kecamatan)),
+        ("GET", "/api/v1/regions/{code}") => plain(format!("/api/v1/regions/{}", side.desa)),
+        ("GET", "/api/v1/puskesmas") => listing(row.path, side.puskesmas.id.to_string()),
+        ("POST", "/api/v1/puskesmas") => Cell {
+            path: row.path.into(),
+            body: Some(
+                json!({"kode": fresh_kode(), "name": "Puskesmas Baru", "kecamatan_code": side.kecamatan}),
+            ),
+            listed: None,
+        },
+        ("GET", "/api/v1/puskesmas/{id}") => {
+            plain(format!("/api/v1/puskesmas/{}", side.puskesmas.id))
+        }
+        ("PATCH", "/api/v1/puskesmas/{id}") => Cell {
+            path: format!("/api/v1/puskesmas/{}", side.puskesmas.id),
+            body: Some(json!({"address": format!("Jl. {}", role.as_str())})),
+            listed: None,
+        },
+        ("DELETE", "/api/v1/puskesmas/{id}") => {
+            let puskesmas = new_puskesmas(
+                app,
+                &fresh_kode(),
+                "Puskesmas Lama",
+                side.kecamatan,
+                &[side.desa],
+            )
+            .await;
+            plain(format!("/api/v1/puskesmas/{}", puskesmas.id))
+        }
+        ("GET", "/api/v1/posyandu") => listing(row.path, side.posyandu.id.to_string()),
+        ("POST", "/api/v1/posyandu") => Cell {
+            path: row.path.into(),
+            body: Some(
+                json!({"name": "Posyandu Baru", "desa_code": side.desa, "puskesmas_id": side.puskesmas.id}),
+            ),
+            listed: None,
+        },
+        ("GET", "/api/v1/posyandu/{id}") => plain(format!("/api/v1/posyandu/{}", side.posyandu.id)),
+        ("PATCH", "/api/v1/posyandu/{id}") => Cell {
+            path: format!("/api/v1/posyandu/{}", side.posyandu.id),
+            body: Some(json!({"name": format!("Posyandu {}", role.as_str())})),
+            listed: None,
+        },
+        ("DELETE", "/api/v1/posyandu/{id}") => {
+            let posyandu = new_posyandu(app, "Posyandu Lama", side.desa, &side.puskesmas).await;
+            plain(format!("/api/v1/posyandu/{}", posyandu.id))
+        }
+        ("GET", "/api/v1/audit") => listing(
+            &format!(
+                "/api/v1/audit?entity=posyandu&entity_id={}",
+                side.posyandu.id
+            ),
+            side.posyandu.id.to_string(),
+        ),
+        (method, path) => panic!("no request for {method} {path}: add it to `cell`"),
+    }
+}
+
+fn listed_ids(body: &Value) -> BTreeSet<String> {
+    let mut ids = BTreeSet::new();
+    for item in body["items"].as_array().expect("a page has items") {
+        for key in ["id", "entity_id"] {
+            if let Some(id) = item.get(key).and_then(Value::as_str) {
+                ids.insert(id.to_owned());
+            }
+        }
+    }
+    ids
+}
+
+#[tokio::test]
+async fn every_route_role_and_area_gives_the_expected_status() {
+    let app = spawn_app().await;
+    let world = World::build(&app).await;
+    let mut failures = Vec::new();
+    for row in MATRIX {
+        for (column, role) in ROLES.iter().enumerate() {
+            for own in [true, false] {
+                let expected = if own {
+                    row.own[column]
+                } else {
+                    row.other[column]
+                };
+                let cell = cell(&app, &world, row, *role, own).await;
+                let caller = &world.callers[role];
+                let method = Method::from_bytes(row.method.as_bytes()).unwrap();
+                let response = app
+                    .request(method, &cell.path, Some(caller), cell.body.as_ref())
+                    .await;
+                let status = response.status().as_u16();
+                let text = response.text().await.unwrap_or_default();
+                let area = if own { "own" } else { "other" };
+                if status != expected {
+                    failures.push(format!(
+                        "{} {} as {} ({area} area): expected {expected}, got {status}: {text}",
+                        row.method, cell.path, role
+                    ));
+                    continue;
+                }
+                if let (200, Some((id, own))) = (status, &cell.listed) {
+                    let ids = listed_ids(&serde_json::from_str(&text).unwrap());
+                    if ids.contains(id) != *own {
+                        failures.push(format!(
+                            "{} {} as {}: {id} should {}be listed",
+                            row.method,
+                            cell.path,
+                            role,
+                            if *own { "" } else { "not " }
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} cells differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[tokio::test]
+async fn every_secured_route_needs_a_token_and_public_routes_do_not() {
+    let app = spawn_app().await;
+    for row in MATRIX {
+        let path = row
+            .path
+            .replace("{id}", &uuid::Uuid::now_v7().to_string())
+            .replace("{code}", "51.08");
+        let method = Method::from_bytes(row.method.as_bytes()).unwrap();
+        let response = app.request(method, &path, None, Some(&json!({}))).await;
+        assert_eq!(
+            response.status().as_u16(),
+            401,
+            "{} {}",
+            row.method,
+            row.path
+        );
+        assert!(response.headers().contains_key("www-authenticate"));
+    }
+    for (method, path, status) in PUBLIC {
+        let method = Method::from_bytes(method.as_bytes()).unwrap();
+        let body = (method == Method::POST).then(|| json!({"token": "not-a-token"}));
+        let response = app.request(method, path, None, body.as_ref()).await;
+        assert_eq!(response.status().as_u16(), *status, "{path}");
+    }
+}
+
+#[test]
+fn every_route_has_a_row() {
+    let spec = posyandu_api::startup::openapi_spec();
+    let mut documented = BTreeSet::new();
+    for (path, item) in &spec.paths.paths {
+        for (method, present) in [
+            ("GET", item.get.is_some()),
+            ("POST", item.post.is_some()),
+            ("PUT", item.put.is_some()),
+            ("PATCH", item.patch.is_some()),
+            ("DELETE", item.delete.is_some()),
+        ] {
+            if present {
+                documented.insert((method.to_owned(), path.clone()));
+            }
+        }
+    }
+    let covered: BTreeSet<(String, String)> = MATRIX
+        .iter()
+        .map(|r| (r.method.to_owned(), r.path.to_owned()))
+        .chain(
+            PUBLIC
+                .iter()
+                .map(|(m, p, _)| ((*m).to_owned(), (*p).to_owned())),
+        )
+        .collect();
+    let missing: Vec<_> = documented.difference(&covered).collect();
+    let stale: Vec<_> = covered.difference(&documented).collect();
+    assert!(
+        missing.is_empty(),
+        "routes without a row in the access matrix: {missing:?}"
+    );
+    assert!(
+        stale.is_empty(),
+        "matrix rows for routes that do not exist: {stale:?}"
+    );
+}
