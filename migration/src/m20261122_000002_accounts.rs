@@ -95,13 +95,13 @@ impl MigrationTrait for Migration {
                 )
                 .await?;
         }
+        // One active account per phone number: the bot knows people by it.
+        // A partial index (same syntax on SQLite and PostgreSQL) lets a
+        // deactivated account keep its number on record.
         manager
-            .create_index(
-                Index::create()
-                    .name("ix_app_user_phone")
-                    .table(AppUser::Table)
-                    .col(AppUser::Phone)
-                    .to_owned(),
+            .get_connection()
+            .execute_unprepared(
+                "CREATE UNIQUE INDEX ux_app_user_phone_active ON app_user (phone) WHERE deleted_at IS NULL",
             )
             .await?;
         manager

@@ -9,7 +9,7 @@ use openapi::{AreaKind, AreaRef, Page, Scope};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
+    EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -757,6 +757,13 @@ pub async fn create_posyandu(
         ));
     }
     ensure_region(&tx, &desa).await?;
+    // Numbers are handed out per desa: lock the desa's row so two
+    // simultaneous creations on PostgreSQL cannot pick the same number (on
+    // SQLite the IMMEDIATE transaction already serialises writers).
+    region::Entity::find_by_id(desa.clone())
+        .lock_exclusive()
+        .one(&tx)
+        .await?;
     let kode = match kode {
         Some(kode) => kode,
         None => next_posyandu_kode(&tx, &desa).await?,

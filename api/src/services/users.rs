@@ -223,6 +223,13 @@ pub async fn create(
         check_phone_free(&tx, phone, None).await?;
     }
     let inserted = match Entity::insert(row).exec_with_returning(&tx).await {
+        Err(e) if is_unique_violation(&e) && e.to_string().contains("phone") => {
+            return Err(ApiError::field(
+                "phone",
+                "taken",
+                "Another active account uses this phone number.",
+            ));
+        }
         Err(e) if is_unique_violation(&e) => {
             return Err(ApiError::field(
                 "username",

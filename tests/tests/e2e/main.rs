@@ -8,4 +8,5 @@ mod idempotency;
 mod lists;
 mod ops;
 mod problems;
+mod storage;
 mod users;
