@@ -22,6 +22,7 @@ use crate::error::ApiError;
 use crate::middleware::{idempotency, metrics, request_id};
 use crate::routes;
 use crate::services::idempotency::purge_expired;
+use crate::services::tokens;
 use crate::state::AppState;
 
 /// The OpenAPI document of every route, with the standard error responses.
@@ -138,6 +139,11 @@ async fn housekeeping(state: web::Data<AppState>, stop: CancellationToken) {
                     Ok(0) => {}
                     Ok(n) => tracing::info!(purged = n, "expired idempotency keys removed"),
                     Err(error) => tracing::warn!(%error, "idempotency housekeeping failed"),
+                }
+                match tokens::purge_expired(&state.db).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(purged = n, "expired refresh tokens removed"),
+                    Err(error) => tracing::warn!(%error, "refresh-token housekeeping failed"),
                 }
             }
         }

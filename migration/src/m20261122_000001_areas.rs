@@ -134,6 +134,7 @@ impl MigrationTrait for Migration {
             .col(uuid(Common::PuskesmasId))
             .col(text(Common::DesaCode))
             .col(timestamp(Common::CreatedAt))
+            .col(timestamp(Common::UpdatedAt))
             .primary_key(
                 Index::create()
                     .col(Common::PuskesmasId)

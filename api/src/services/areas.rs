@@ -341,6 +341,7 @@ async fn replace_coverage<C: ConnectionTrait>(
             puskesmas_id: Set(id),
             desa_code: Set(code.clone()),
             created_at: Set(now),
+            updated_at: Set(now),
         })
         .exec_without_returning(db)
         .await?;

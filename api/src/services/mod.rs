@@ -10,7 +10,7 @@ pub mod users;
 
 use openapi::{Role, Scope};
 
-use crate::access::{Location, grantable_client_roles, grantable_roles, role_scopes};
+use crate::access::{Location, grantable_client_roles, grantable_roles};
 use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult};
 use crate::services::audit::Actor;
@@ -80,9 +80,4 @@ impl Authority<'_> {
             )))
         }
     }
-}
-
-/// The scopes a role may hold at most (for API clients).
-pub fn max_scopes(role: Role) -> &'static [Scope] {
-    role_scopes(role)
 }

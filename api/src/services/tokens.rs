@@ -378,3 +378,14 @@ pub async fn client_credentials_grant(
         scope: scope_string(&scopes),
     })
 }
+
+/// Deletes refresh tokens that expired more than a week ago (kept that long
+/// so a late reuse is still recognised and logged); returns how many.
+pub async fn purge_expired(db: &DatabaseConnection) -> ApiResult<u64> {
+    let cutoff = clock::now() - chrono::Duration::days(7);
+    let result = refresh_token::Entity::delete_many()
+        .filter(refresh_token::Column::ExpiresAt.lt(cutoff))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected)
+}

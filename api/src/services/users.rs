@@ -17,6 +17,7 @@ use crate::domain::phone::PhoneNumber;
 use crate::error::{ApiError, ApiResult, Invalid};
 use crate::pagination::PageRequest;
 use crate::services::areas::{self, ResolvedArea, area_refs, ensure_region};
+use crate::services::audit::Actor;
 use crate::services::{Authority, audit, tokens};
 
 /// The kinds of area each role is bound to: a kader belongs to a posyandu, a
@@ -436,8 +437,6 @@ pub async fn update(
     tx.commit().await?;
     Ok(after)
 }
-
-use crate::services::audit::Actor;
 
 /// Deactivates an account (soft delete) and ends its logins.
 pub async fn deactivate(db: &DatabaseConnection, principal: &Principal, id: Uuid) -> ApiResult<()> {
