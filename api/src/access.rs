@@ -24,13 +24,67 @@ pub fn role_scopes(role: Role) -> &'static [Scope] {
             ReadClients,
             WriteClients,
             ReadAudit,
+            ReadPeople,
+            WritePeople,
+            WriteWeighings,
+            ReadKader,
+            WriteKader,
         ],
-        Role::Dpmd | Role::Puskesmas => &[ReadAreas, WriteAreas, ReadUsers, WriteUsers, ReadAudit],
-        Role::Desa => &[ReadAreas, WriteAreas, ReadUsers, WriteUsers],
-        Role::Bidan => &[ReadAreas, ReadUsers],
-        Role::Kader => &[ReadAreas],
-        Role::App => &[ReadAreas, WriteAreas, ReadUsers],
-        Role::Bot => &[ReadAreas, ReadUsers],
+        Role::Dpmd | Role::Puskesmas => &[
+            ReadAreas,
+            WriteAreas,
+            ReadUsers,
+            WriteUsers,
+            ReadAudit,
+            ReadPeople,
+            WritePeople,
+            WriteWeighings,
+            ReadKader,
+            WriteKader,
+        ],
+        Role::Desa => &[
+            ReadAreas,
+            WriteAreas,
+            ReadUsers,
+            WriteUsers,
+            ReadPeople,
+            WritePeople,
+            WriteWeighings,
+            ReadKader,
+            WriteKader,
+        ],
+        Role::Bidan => &[
+            ReadAreas,
+            ReadUsers,
+            ReadPeople,
+            WritePeople,
+            WriteWeighings,
+            ReadKader,
+        ],
+        Role::Kader => &[
+            ReadAreas,
+            ReadPeople,
+            WritePeople,
+            WriteWeighings,
+            ReadKader,
+        ],
+        Role::App => &[
+            ReadAreas,
+            WriteAreas,
+            ReadUsers,
+            ReadPeople,
+            WritePeople,
+            WriteWeighings,
+            ReadKader,
+        ],
+        Role::Bot => &[
+            ReadAreas,
+            ReadUsers,
+            ReadPeople,
+            WritePeople,
+            WriteWeighings,
+            ReadKader,
+        ],
     }
 }
 
@@ -276,6 +330,20 @@ macro_rules! area_bound_entity {
 area_bound_entity!(entity::app_user::Entity, entity::app_user::Column);
 area_bound_entity!(entity::api_client::Entity, entity::api_client::Column);
 area_bound_entity!(entity::audit_log::Entity, entity::audit_log::Column);
+area_bound_entity!(entity::family::Entity, entity::family::Column);
+area_bound_entity!(entity::person::Entity, entity::person::Column);
+area_bound_entity!(entity::person_event::Entity, entity::person_event::Column);
+area_bound_entity!(entity::child::Entity, entity::child::Column);
+area_bound_entity!(entity::kader::Entity, entity::kader::Column);
+area_bound_entity!(
+    entity::institution_post::Entity,
+    entity::institution_post::Column
+);
+area_bound_entity!(
+    entity::kader_incentive::Entity,
+    entity::kader_incentive::Column
+);
+area_bound_entity!(entity::weighing::Entity, entity::weighing::Column);
 
 #[cfg(test)]
 mod tests {

@@ -118,14 +118,19 @@ async fn lock_for_migration(db: &DatabaseConnection) -> Result<DatabaseTransacti
     Ok(tx)
 }
 
+/// Every migration's name, in order.
+pub fn migration_names() -> Vec<String> {
+    Migrator::migrations()
+        .iter()
+        .map(|m| m.name().to_owned())
+        .collect()
+}
+
 /// Applied and pending migration names, in order.
 pub async fn migration_status(
     db: &DatabaseConnection,
 ) -> Result<(Vec<String>, Vec<String>), DbErr> {
-    let all: Vec<String> = Migrator::migrations()
-        .iter()
-        .map(|m| m.name().to_owned())
-        .collect();
+    let all = migration_names();
     let applied: Vec<String> = Migrator::get_applied_migrations_read_only(db)
         .await?
         .iter()

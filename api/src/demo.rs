@@ -8,7 +8,7 @@
 //!
 //! Everything goes through the same services the API uses, so the demo is
 //! also a check that they work together.
-use openapi::areas::{NewPosyandu, NewPuskesmas};
+use openapi::areas::{NewPosyandu, NewPuskesmas, OpeningRule, SpmField, WeekdayName};
 use openapi::clients::NewApiClient;
 use openapi::users::NewUser;
 use openapi::{Role, Scope};
@@ -17,7 +17,7 @@ use sea_orm::DatabaseConnection;
 use crate::access::role_scopes;
 use crate::auth::random_token;
 use crate::error::ApiError;
-use crate::services::{Authority, areas, clients, users};
+use crate::services::{Authority, areas, clients, posyandu, users};
 
 struct DemoPuskesmas {
     kode: &'static str,
@@ -147,7 +147,7 @@ pub async fn run(db: &DatabaseConnection, password: Option<String>) -> anyhow::R
         accounts.push(user(slug, Role::Puskesmas, puskesmas.kode, None));
         for (desa, names) in puskesmas.desa {
             for name in *names {
-                let posyandu = areas::create_posyandu(
+                let posyandu = posyandu::create_posyandu(
                     db,
                     Authority::Operator,
                     NewPosyandu {
@@ -156,6 +156,11 @@ pub async fn run(db: &DatabaseConnection, password: Option<String>) -> anyhow::R
                         address: None,
                         desa_code: (*desa).into(),
                         puskesmas_id: created.id,
+                        time_zone: None,
+                        opening_rule: Some(demo_rule(kader_count)),
+                        spm_fields: SpmField::ALL.to_vec(),
+                        sk_number: Some(format!("{}/SK/DS/2024", 140 + kader_count)),
+                        sk_date: chrono::NaiveDate::from_ymd_opt(2024, 1, 15),
                     },
                 )
                 .await
@@ -233,6 +238,18 @@ pub async fn run(db: &DatabaseConnection, password: Option<String>) -> anyhow::R
     );
     println!("(client secrets are shown only now)");
     Ok(())
+}
+
+/// Opening rules vary between posyandu, as they do in real villages.
+fn demo_rule(n: usize) -> OpeningRule {
+    match n % 3 {
+        0 => OpeningRule::DayOfMonth { day: 10 },
+        1 => OpeningRule::NthWeekday {
+            nth: 2,
+            weekday: WeekdayName::Tuesday,
+        },
+        _ => OpeningRule::DayOfMonth { day: 5 + n as u8 },
+    }
 }
 
 /// "kader.melati" → "Kader Melati".

@@ -16,6 +16,14 @@ pub struct Model {
     pub kecamatan_code: String,
     pub desa_code: String,
     pub puskesmas_id: Uuid,
+    /// `Asia/Jakarta`, `Asia/Pontianak`, `Asia/Makassar` or `Asia/Jayapura`.
+    pub time_zone: String,
+    /// The opening rule as JSON (`{"kind":"day_of_month","day":10}`).
+    pub opening_rule: Option<String>,
+    /// Comma-separated SPM fields.
+    pub spm_fields: String,
+    pub sk_number: Option<String>,
+    pub sk_date: Option<Date>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub deleted_at: Option<DateTimeUtc>,

@@ -12,6 +12,7 @@ mod columns;
 mod m20261122_000001_areas;
 mod m20261122_000002_accounts;
 mod m20261122_000003_audit_idempotency;
+mod m20261122_000004_registry;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_areas::Migration),
             Box::new(m20261122_000002_accounts::Migration),
             Box::new(m20261122_000003_audit_idempotency::Migration),
+            Box::new(m20261122_000004_registry::Migration),
         ]
     }
 }

@@ -153,10 +153,25 @@ pub enum Scope {
     /// Read the audit log.
     #[serde(rename = "read:audit")]
     ReadAudit,
+    /// Read families, people, children and their weighings.
+    #[serde(rename = "read:people")]
+    ReadPeople,
+    /// Register and change families, people and children.
+    #[serde(rename = "write:people")]
+    WritePeople,
+    /// Record and correct weighings.
+    #[serde(rename = "write:weighings")]
+    WriteWeighings,
+    /// Read the kader registry.
+    #[serde(rename = "read:kader")]
+    ReadKader,
+    /// Appoint kader and record their posts and incentives.
+    #[serde(rename = "write:kader")]
+    WriteKader,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 7] = [
+    pub const ALL: [Scope; 12] = [
         Scope::ReadAreas,
         Scope::WriteAreas,
         Scope::ReadUsers,
@@ -164,6 +179,11 @@ impl Scope {
         Scope::ReadClients,
         Scope::WriteClients,
         Scope::ReadAudit,
+        Scope::ReadPeople,
+        Scope::WritePeople,
+        Scope::WriteWeighings,
+        Scope::ReadKader,
+        Scope::WriteKader,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -175,6 +195,11 @@ impl Scope {
             Scope::ReadClients => "read:clients",
             Scope::WriteClients => "write:clients",
             Scope::ReadAudit => "read:audit",
+            Scope::ReadPeople => "read:people",
+            Scope::WritePeople => "write:people",
+            Scope::WriteWeighings => "write:weighings",
+            Scope::ReadKader => "read:kader",
+            Scope::WriteKader => "write:kader",
         }
     }
 

@@ -14,9 +14,11 @@ pub mod areas;
 pub mod audit;
 pub mod auth;
 pub mod clients;
+pub mod growth;
 pub mod health;
 pub mod page;
 pub mod problem;
+pub mod registry;
 pub mod users;
 
 pub use access::{AreaKind, AreaRef, Role, Scope};

@@ -7,11 +7,11 @@
 //!   Cupel (51.01.01.2001), Puskesmas Negara I, Posyandu Kamboja.
 use std::collections::HashMap;
 
-use openapi::areas::{NewPosyandu, NewPuskesmas, Posyandu, Puskesmas};
+use openapi::areas::{NewPosyandu, NewPuskesmas, OpeningRule, Posyandu, Puskesmas, SpmField};
 use openapi::clients::{ApiClientCreated, NewApiClient};
 use openapi::{Role, users::User};
 use posyandu_api::access::role_scopes;
-use posyandu_api::services::{Authority, areas, clients};
+use posyandu_api::services::{Authority, areas, clients, posyandu};
 
 use crate::{Caller, TestApp, json};
 
@@ -62,7 +62,7 @@ pub async fn new_posyandu(
     desa: &str,
     puskesmas: &Puskesmas,
 ) -> Posyandu {
-    areas::create_posyandu(
+    posyandu::create_posyandu(
         &app.db,
         Authority::Operator,
         NewPosyandu {
@@ -71,6 +71,11 @@ pub async fn new_posyandu(
             address: None,
             desa_code: desa.into(),
             puskesmas_id: puskesmas.id,
+            time_zone: None,
+            opening_rule: Some(OpeningRule::DayOfMonth { day: 10 }),
+            spm_fields: vec![SpmField::Kesehatan],
+            sk_number: None,
+            sk_date: None,
         },
     )
     .await

@@ -183,6 +183,18 @@ pub fn known_region(input: &str) -> Result<&'static RegionInfo, FieldProblem> {
     })
 }
 
+/// A desa or kelurahan code that exists in the national list.
+pub fn known_desa(input: &str) -> Result<String, FieldProblem> {
+    let region = known_region(input)?;
+    if region.level != 4 {
+        return Err(FieldProblem::new(
+            "invalid",
+            "This must be a desa or kelurahan code (10 digits, e.g. 51.08.06.2004).",
+        ));
+    }
+    Ok(region.code.clone())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,7 +11,7 @@ use crate::auth::Principal;
 use crate::error::ApiResult;
 use crate::pagination::PageRequest;
 use crate::services::Authority;
-use crate::services::areas::{self, PosyanduFilter};
+use crate::services::posyandu::{self as service, PosyanduFilter};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -50,7 +50,7 @@ pub async fn list_posyandu(
         puskesmas_id: q.puskesmas_id,
     };
     Ok(web::Json(
-        areas::list_posyandu(&state.db, &principal, filter, page).await?,
+        service::list_posyandu(&state.db, &principal, filter, page).await?,
     ))
 }
 
@@ -70,7 +70,8 @@ pub async fn create_posyandu(
     body: web::Json<NewPosyandu>,
 ) -> ApiResult<HttpResponse> {
     let created =
-        areas::create_posyandu(&state.db, Authority::Caller(&principal), body.into_inner()).await?;
+        service::create_posyandu(&state.db, Authority::Caller(&principal), body.into_inner())
+            .await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/posyandu/{}", created.id)))
         .json(created))
@@ -90,7 +91,7 @@ pub async fn get_posyandu(
     id: web::Path<Uuid>,
 ) -> ApiResult<web::Json<Posyandu>> {
     Ok(web::Json(
-        areas::get_posyandu(&state.db, &principal, id.into_inner()).await?,
+        service::get_posyandu(&state.db, &principal, id.into_inner()).await?,
     ))
 }
 
@@ -110,7 +111,7 @@ pub async fn update_posyandu(
     body: web::Json<PosyanduPatch>,
 ) -> ApiResult<web::Json<Posyandu>> {
     Ok(web::Json(
-        areas::update_posyandu(&state.db, &principal, id.into_inner(), body.into_inner()).await?,
+        service::update_posyandu(&state.db, &principal, id.into_inner(), body.into_inner()).await?,
     ))
 }
 
@@ -127,6 +128,6 @@ pub async fn delete_posyandu(
     principal: Principal,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    areas::delete_posyandu(&state.db, &principal, id.into_inner()).await?;
+    service::delete_posyandu(&state.db, &principal, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

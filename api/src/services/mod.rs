@@ -5,6 +5,8 @@ pub mod areas;
 pub mod audit;
 pub mod clients;
 pub mod idempotency;
+pub mod people;
+pub mod posyandu;
 pub mod tokens;
 pub mod users;
 

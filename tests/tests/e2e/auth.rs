@@ -37,7 +37,17 @@ async fn a_person_logs_in_and_me_describes_them() {
     assert_eq!(me.area.kind, AreaKind::Desa);
     assert_eq!(me.area.code, "51.08.06.2004");
     assert_eq!(me.area.name, "Pemaron");
-    assert_eq!(me.scopes, vec![Scope::ReadAreas, Scope::ReadUsers]);
+    assert_eq!(
+        me.scopes,
+        vec![
+            Scope::ReadAreas,
+            Scope::ReadUsers,
+            Scope::ReadPeople,
+            Scope::WritePeople,
+            Scope::WriteWeighings,
+            Scope::ReadKader
+        ]
+    );
 }
 
 #[tokio::test]
@@ -231,7 +241,10 @@ async fn api_clients_use_client_credentials_in_the_body_or_basic_auth() {
     )
     .await;
     assert!(tokens.refresh_token.is_none());
-    assert_eq!(tokens.scope, "read:areas write:areas read:users");
+    assert_eq!(
+        tokens.scope,
+        "read:areas write:areas read:users read:people write:people write:weighings read:kader"
+    );
     let me: Me = json(
         app.get(
             "/api/v1/me",
