@@ -12,6 +12,8 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use serde::Deserialize;
 
+use crate::domain::double_posts::DoublePostRule;
+
 /// A secret string whose `Debug`/`Display` never show the value.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
@@ -85,6 +87,7 @@ struct FileConfig {
     bot_client_id: Option<String>,
     bot_client_secret: Option<String>,
     api_url: Option<String>,
+    kader_double_posts: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -128,6 +131,8 @@ pub struct Settings {
     pub bot_client_secret: Option<Secret>,
     /// Where the bot worker finds the API.
     pub api_url: Option<String>,
+    /// How far the no-double-posts rule for kader reaches.
+    pub kader_double_posts: DoublePostRule,
 }
 
 impl Settings {
@@ -233,6 +238,13 @@ impl Settings {
                 .or(file.bot_client_secret)
                 .map(Secret::new),
             api_url: env("POSYANDU_API_URL").or(file.api_url),
+            kader_double_posts: match env("POSYANDU_KADER_DOUBLE_POSTS").or(file.kader_double_posts)
+            {
+                None => DoublePostRule::Board,
+                Some(text) => DoublePostRule::parse(&text).with_context(|| {
+                    format!("kader_double_posts must be board, all or off, not `{text}`")
+                })?,
+            },
         })
     }
 

@@ -36,6 +36,7 @@ pub struct Family {
     pub desil: Option<i16>,
     pub address: Option<String>,
     pub desa_code: String,
+    pub posyandu_id: Option<Uuid>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub deleted_at: Option<DateTime<Utc>>,
@@ -50,8 +51,14 @@ pub struct NewFamily {
     pub desil: Option<i16>,
     #[serde(default)]
     pub address: Option<String>,
+    /// Where the family lives; the posyandu's desa when omitted.
+    #[serde(default)]
     #[schema(example = "51.08.06.2004")]
-    pub desa_code: String,
+    pub desa_code: Option<String>,
+    /// The posyandu the family's children and mothers attend, so its kader
+    /// see the family.
+    #[serde(default)]
+    pub posyandu_id: Option<Uuid>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]

@@ -7,11 +7,18 @@
 //!   Cupel (51.01.01.2001), Puskesmas Negara I, Posyandu Kamboja.
 use std::collections::HashMap;
 
+use chrono::{Datelike, NaiveDate};
 use openapi::areas::{NewPosyandu, NewPuskesmas, OpeningRule, Posyandu, Puskesmas, SpmField};
 use openapi::clients::{ApiClientCreated, NewApiClient};
+use openapi::growth::{NewWeighing, Position, Sex, Weighing};
+use openapi::registry::{
+    Child, Family, Kader, KaderPost, NewChild, NewFamily, NewKader, NewPerson, Person, TrainingTier,
+};
 use openapi::{Role, users::User};
 use posyandu_api::access::role_scopes;
-use posyandu_api::services::{Authority, areas, clients, posyandu};
+use posyandu_api::domain::double_posts::DoublePostRule;
+use posyandu_api::services::weighings::{self, Recorded};
+use posyandu_api::services::{Authority, areas, children, clients, kader, people, posyandu};
 
 use crate::{Caller, TestApp, json};
 
@@ -26,6 +33,15 @@ pub struct Side {
     pub kader: User,
     /// An app client bound to the kabupaten.
     pub client: ApiClientCreated,
+    /// A family attached to the posyandu.
+    pub family: Family,
+    /// A mother at the posyandu.
+    pub mother: Person,
+    /// A one-year-old at the posyandu, weighed today (stunted and BGM).
+    pub child: Child,
+    pub weighing: Weighing,
+    /// A kader record at the posyandu.
+    pub kader_record: Kader,
 }
 
 pub struct World {
@@ -116,6 +132,43 @@ async fn side(
         .create_user(&format!("kader.{prefix}"), Role::Kader, &posyandu.kode)
         .await;
     let client = new_client(app, &format!("App {prefix}"), Role::App, kabupaten).await;
+    let family = people::create_family(
+        &app.db,
+        Authority::Operator,
+        NewFamily {
+            no_kk: None,
+            desil: Some(3),
+            address: None,
+            desa_code: None,
+            posyandu_id: Some(posyandu.id),
+        },
+    )
+    .await
+    .unwrap();
+    let mother = new_person(
+        app,
+        &format!("Ibu {prefix}"),
+        Sex::P,
+        years_ago(28),
+        &posyandu,
+    )
+    .await;
+    let child = new_child(
+        app,
+        &format!("Anak {prefix}"),
+        years_ago(1),
+        &posyandu,
+        Some(mother.id),
+    )
+    .await;
+    let weighing =
+        match weighings::record(&app.db, Authority::Operator, child.id, stunted_weighing())
+            .await
+            .unwrap()
+        {
+            Recorded::Created(w) | Recorded::Unchanged(w) => w,
+        };
+    let kader_record = new_kader(app, &format!("Kader {prefix}"), &posyandu).await;
     Side {
         kabupaten,
         kecamatan,
@@ -124,6 +177,123 @@ async fn side(
         posyandu,
         kader,
         client,
+        family,
+        mother,
+        child,
+        weighing,
+        kader_record,
+    }
+}
+
+pub fn years_ago(years: i32) -> NaiveDate {
+    let today = chrono::Utc::now().date_naive();
+    today
+        .with_year(today.year() - years)
+        .unwrap_or(today - chrono::Duration::days(365 * years as i64))
+}
+
+/// A weighing today of a one-year-old girl that is far too light and short.
+pub fn stunted_weighing() -> NewWeighing {
+    NewWeighing {
+        measured_on: None,
+        weight_kg: 6.0,
+        length_cm: Some(66.0),
+        position: Some(Position::Lying),
+        head_cm: None,
+        muac_cm: None,
+        oedema: false,
+        measured_by: Some("Kader".into()),
+        posyandu_id: None,
+    }
+}
+
+pub fn new_person_body(name: &str, sex: Sex, birth: NaiveDate, posyandu: &Posyandu) -> NewPerson {
+    NewPerson {
+        nik: None,
+        name: name.into(),
+        sex,
+        birth_date: birth,
+        phone: None,
+        family_id: None,
+        bpjs_segment: None,
+        bpjs_number: None,
+        desa_code: None,
+        posyandu_id: Some(posyandu.id),
+    }
+}
+
+pub async fn new_person(
+    app: &TestApp,
+    name: &str,
+    sex: Sex,
+    birth: NaiveDate,
+    posyandu: &Posyandu,
+) -> Person {
+    people::create_person(
+        &app.db,
+        Authority::Operator,
+        new_person_body(name, sex, birth, posyandu),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("person {name}: {e:?}"))
+}
+
+pub async fn new_child(
+    app: &TestApp,
+    name: &str,
+    birth: NaiveDate,
+    posyandu: &Posyandu,
+    mother: Option<uuid::Uuid>,
+) -> Child {
+    children::create(
+        &app.db,
+        Authority::Operator,
+        NewChild {
+            person_id: None,
+            person: Some(new_person_body(name, Sex::P, birth, posyandu)),
+            mother_id: mother,
+            posyandu_id: posyandu.id,
+            birth_weight_g: Some(3100),
+            birth_length_cm: Some(49.0),
+            kms_held: true,
+            buku_kia_held: true,
+        },
+    )
+    .await
+    .unwrap_or_else(|e| panic!("child {name}: {e:?}"))
+}
+
+pub async fn new_kader(app: &TestApp, name: &str, posyandu: &Posyandu) -> Kader {
+    kader::create(
+        &app.db,
+        Authority::Operator,
+        DoublePostRule::Board,
+        NewKader {
+            person_id: None,
+            person: Some(new_person_body(name, Sex::P, years_ago(35), posyandu)),
+            posyandu_id: posyandu.id,
+            post: KaderPost::Anggota,
+            sk_number: Some("12/SK/2025".into()),
+            sk_date: None,
+            training_tier: Some(TrainingTier::Purwa),
+            phone: None,
+            active_from: years_ago(1),
+            active_to: None,
+            user_id: None,
+        },
+    )
+    .await
+    .unwrap_or_else(|e| panic!("kader {name}: {e:?}"))
+}
+
+/// A fresh weighing of a fresh child, for tests that remove one.
+pub async fn fresh_weighing(app: &TestApp, posyandu: &Posyandu) -> Weighing {
+    let child = new_child(app, "Anak Sementara", years_ago(2), posyandu, None).await;
+    match weighings::record(&app.db, Authority::Operator, child.id, stunted_weighing())
+        .await
+        .unwrap()
+    {
+        Recorded::Created(w) | Recorded::Unchanged(w) => w,
     }
 }
 

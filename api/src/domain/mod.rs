@@ -1,7 +1,11 @@
 //! Pure rules of the domain: no I/O, no database, no HTTP. Values that pass
 //! these parsers are valid everywhere else.
+pub mod assessment;
 pub mod categories;
+pub mod chart;
 pub mod codes;
+pub mod double_posts;
+pub mod growth;
 pub mod kms;
 pub mod nik;
 pub mod phone;

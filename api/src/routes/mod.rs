@@ -2,14 +2,19 @@
 //! with `utoipa_actix_web`, so every route lands in the OpenAPI document.
 pub mod audit;
 pub mod auth;
+pub mod children;
 pub mod clients;
 pub mod docs;
 pub mod fallback;
+pub mod growth;
 pub mod health;
+pub mod kader;
+pub mod people;
 pub mod posyandu;
 pub mod puskesmas;
 pub mod regions;
 pub mod users;
+pub mod weighings;
 
 use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -46,6 +51,45 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(posyandu::get_posyandu)
                 .service(posyandu::update_posyandu)
                 .service(posyandu::delete_posyandu)
+                .service(posyandu::list_day_changes)
+                .service(posyandu::add_day_change)
+                .service(posyandu::get_desa)
+                .service(posyandu::update_desa)
+                .service(people::list_families)
+                .service(people::create_family)
+                .service(people::get_family)
+                .service(people::update_family)
+                .service(people::family_members)
+                .service(people::list_people)
+                .service(people::create_person)
+                .service(people::get_person)
+                .service(people::update_person)
+                .service(people::list_person_events)
+                .service(people::add_person_event)
+                .service(people::list_person_posts)
+                .service(people::add_person_post)
+                .service(children::list_children)
+                .service(children::create_child)
+                .service(children::get_child)
+                .service(children::update_child)
+                .service(children::list_child_weighings)
+                .service(children::create_weighing)
+                .service(children::growth_chart)
+                // `/weighings/bulk` before `/weighings/{id}`, so it is not read as an id.
+                .service(weighings::bulk_weighings)
+                .service(weighings::get_weighing)
+                .service(weighings::correct_weighing)
+                .service(weighings::delete_weighing)
+                .service(growth::zscores)
+                .service(growth::zscores_batch)
+                .service(growth::attention)
+                .service(kader::list_kader)
+                .service(kader::create_kader)
+                .service(kader::get_kader)
+                .service(kader::update_kader)
+                .service(kader::delete_kader)
+                .service(kader::list_incentives)
+                .service(kader::add_incentive)
                 .service(audit::list_audit),
         );
 }

@@ -1,8 +1,10 @@
 //! Posyandu.
-use actix_web::{HttpResponse, delete, get, patch, post, web};
+use actix_web::{HttpResponse, delete, get, patch, post, put, web};
 use chrono::{DateTime, Utc};
 use openapi::Page;
-use openapi::areas::{NewPosyandu, Posyandu, PosyanduPatch};
+use openapi::areas::{
+    DayChange, DesaProfile, DesaProfileUpdate, NewDayChange, NewPosyandu, Posyandu, PosyanduPatch,
+};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
@@ -130,4 +132,81 @@ pub async fn delete_posyandu(
 ) -> ApiResult<HttpResponse> {
     service::delete_posyandu(&state.db, &principal, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// The posyandu days that were moved or cancelled.
+#[utoipa::path(
+    tag = "areas",
+    params(("id" = Uuid, Path, description = "Posyandu id")),
+    responses((status = 200, description = "Moves and cancellations", body = Vec<DayChange>)),
+    security(("bearer" = []))
+)]
+#[get("/posyandu/{id}/day-changes")]
+pub async fn list_day_changes(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<Uuid>,
+) -> ApiResult<web::Json<Vec<DayChange>>> {
+    Ok(web::Json(
+        service::list_day_changes(&state.db, &principal, id.into_inner()).await?,
+    ))
+}
+
+/// Move a posyandu day to another date, or cancel it (no `to_date`).
+/// `from_date` must be a day the opening rule gives.
+#[utoipa::path(
+    tag = "areas",
+    params(("id" = Uuid, Path, description = "Posyandu id")),
+    request_body = NewDayChange,
+    responses((status = 201, description = "Recorded", body = DayChange)),
+    security(("bearer" = []))
+)]
+#[post("/posyandu/{id}/day-changes")]
+pub async fn add_day_change(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<Uuid>,
+    body: web::Json<NewDayChange>,
+) -> ApiResult<HttpResponse> {
+    let change =
+        service::add_day_change(&state.db, &principal, id.into_inner(), body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(change))
+}
+
+/// What is known about a desa: whether it has a bidan desa.
+#[utoipa::path(
+    tag = "areas",
+    params(("code" = String, Path, description = "Desa code, e.g. 51.08.06.2004")),
+    responses((status = 200, description = "The desa", body = DesaProfile)),
+    security(("bearer" = []))
+)]
+#[get("/desa/{code}")]
+pub async fn get_desa(
+    state: web::Data<AppState>,
+    principal: Principal,
+    code: web::Path<String>,
+) -> ApiResult<web::Json<DesaProfile>> {
+    Ok(web::Json(
+        service::get_desa(&state.db, &principal, &code).await?,
+    ))
+}
+
+/// Record whether a desa has a bidan desa.
+#[utoipa::path(
+    tag = "areas",
+    params(("code" = String, Path, description = "Desa code, e.g. 51.08.06.2004")),
+    request_body = DesaProfileUpdate,
+    responses((status = 200, description = "The desa", body = DesaProfile)),
+    security(("bearer" = []))
+)]
+#[put("/desa/{code}")]
+pub async fn update_desa(
+    state: web::Data<AppState>,
+    principal: Principal,
+    code: web::Path<String>,
+    body: web::Json<DesaProfileUpdate>,
+) -> ApiResult<web::Json<DesaProfile>> {
+    Ok(web::Json(
+        service::update_desa(&state.db, &principal, &code, body.into_inner()).await?,
+    ))
 }

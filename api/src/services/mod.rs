@@ -3,12 +3,16 @@
 //! the caller's [`crate::auth::Principal`] and filters in the query.
 pub mod areas;
 pub mod audit;
+pub mod children;
 pub mod clients;
+pub mod growth;
 pub mod idempotency;
+pub mod kader;
 pub mod people;
 pub mod posyandu;
 pub mod tokens;
 pub mod users;
+pub mod weighings;
 
 use openapi::{Role, Scope};
 

@@ -753,6 +753,7 @@ fn family_to_wire(row: family::Model) -> Family {
         desil: row.desil,
         address: row.address,
         desa_code: row.desa_code,
+        posyandu_id: row.posyandu_id,
         created_at: row.created_at,
         updated_at: row.updated_at,
         deleted_at: row.deleted_at,
@@ -801,9 +802,43 @@ pub async fn create_family(
         .and_then(|n| invalid.check("no_kk", nik::no_kk(n)));
     check_desil(&mut invalid, new.desil);
     let address = invalid.check("address", codes::optional_text(new.address.as_deref(), 300));
-    let desa = invalid.check("desa_code", wilayah::known_desa(&new.desa_code));
+    let desa = match new.desa_code.as_deref() {
+        Some(code) => invalid.check("desa_code", wilayah::known_desa(code)),
+        None => None,
+    };
+    let posyandu = match new.posyandu_id {
+        Some(id) => match visible_posyandu(db, authority, id, "posyandu_id").await {
+            Ok(p) => Some(p),
+            Err(ApiError::Validation(errors)) => {
+                for e in errors {
+                    invalid.add(&e.field, &e.code, e.message);
+                }
+                None
+            }
+            Err(other) => return Err(other),
+        },
+        None => {
+            if new.desa_code.is_none() {
+                invalid.add(
+                    "desa_code",
+                    "required",
+                    "Give the desa where the family lives, or its posyandu.",
+                );
+            }
+            None
+        }
+    };
     invalid.finish()?;
-    let place = Place::of_desa(&desa.expect("valid"));
+    let place = match (desa, posyandu) {
+        (Some(desa), Some(p)) => Place {
+            puskesmas: Some(p.puskesmas_id),
+            posyandu: Some(p.id),
+            ..Place::of_desa(&desa)
+        },
+        (None, Some(p)) => Place::of_posyandu(&p),
+        (Some(desa), None) => Place::of_desa(&desa),
+        (None, None) => unreachable!("checked above"),
+    };
     if !authority.contains(&place.location()) {
         return Err(ApiError::outside_area(
             "Families can be registered only inside your own area.",
@@ -822,8 +857,8 @@ pub async fn create_family(
         kabupaten_code: Set(place.kabupaten.clone()),
         kecamatan_code: Set(place.kecamatan.clone()),
         desa_code: Set(place.desa.clone()),
-        puskesmas_id: Set(None),
-        posyandu_id: Set(None),
+        puskesmas_id: Set(place.puskesmas),
+        posyandu_id: Set(place.posyandu),
         created_at: Set(now),
         updated_at: Set(now),
         deleted_at: Set(None),
@@ -918,7 +953,11 @@ pub async fn update_family(
     let tx = begin_write(db).await?;
     let row = find_family(&tx, principal, id).await?;
     let before = family_to_wire(row.clone());
-    let place = Place::of_desa(&row.desa_code);
+    let place = Place {
+        puskesmas: row.puskesmas_id,
+        posyandu: row.posyandu_id,
+        ..Place::of_desa(&row.desa_code)
+    };
     let mut active = row.into_active_model();
     if let Some(no_kk) = no_kk {
         active.no_kk = Set(no_kk);

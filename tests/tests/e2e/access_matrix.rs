@@ -3,8 +3,14 @@
 //! the API without a row here fails `every_route_has_a_row`.
 use std::collections::BTreeSet;
 
+use chrono::Datelike;
+
 use openapi::Role;
-use posyandu_tests::world::{World, new_client, new_posyandu, new_puskesmas};
+use openapi::growth::Sex;
+use posyandu_tests::world::{
+    World, fresh_weighing, new_child, new_client, new_kader, new_person, new_posyandu,
+    new_puskesmas, years_ago,
+};
 use posyandu_tests::{PASSWORD, TestApp, spawn_app};
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -34,6 +40,9 @@ struct Row {
 const ALL_200: [u16; 9] = [200; 9];
 const ALL_403: [u16; 9] = [403; 9];
 const ALL_404: [u16; 9] = [404; 9];
+const ALL_201: [u16; 9] = [201; 9];
+const ALL_204: [u16; 9] = [204; 9];
+const ALL_422: [u16; 9] = [422; 9];
 
 #[rustfmt::skip]
 const MATRIX: &[Row] = &[
@@ -61,6 +70,44 @@ const MATRIX: &[Row] = &[
     Row { method: "GET",    path: "/api/v1/posyandu/{id}",     own: ALL_200,                                         other: ALL_404 },
     Row { method: "PATCH",  path: "/api/v1/posyandu/{id}",     own: [200, 200, 200, 200, 200, 403, 403, 200, 403],   other: [404, 404, 404, 404, 404, 403, 403, 404, 403] },
     Row { method: "DELETE", path: "/api/v1/posyandu/{id}",     own: [204, 204, 204, 204, 204, 403, 403, 204, 403],   other: [404, 404, 404, 404, 404, 403, 403, 404, 403] },
+    Row { method: "GET",    path: "/api/v1/posyandu/{id}/day-changes", own: ALL_200,                             other: ALL_404 },
+    Row { method: "POST",   path: "/api/v1/posyandu/{id}/day-changes", own: [201, 201, 201, 201, 201, 403, 403, 201, 403], other: [404, 404, 404, 404, 404, 403, 403, 404, 403] },
+    Row { method: "GET",    path: "/api/v1/desa/{code}",       own: ALL_200,                                         other: ALL_404 },
+    Row { method: "PUT",    path: "/api/v1/desa/{code}",       own: [200, 200, 200, 403, 200, 403, 403, 200, 403],   other: ALL_403 },
+    Row { method: "GET",    path: "/api/v1/families",          own: ALL_200,                                         other: ALL_200 },
+    Row { method: "POST",   path: "/api/v1/families",          own: ALL_201,                                         other: ALL_403 },
+    Row { method: "GET",    path: "/api/v1/families/{id}",     own: ALL_200,                                         other: ALL_404 },
+    Row { method: "PATCH",  path: "/api/v1/families/{id}",     own: ALL_200,                                         other: ALL_404 },
+    Row { method: "GET",    path: "/api/v1/families/{id}/members", own: ALL_200,                                     other: ALL_404 },
+    Row { method: "GET",    path: "/api/v1/people",            own: ALL_200,                                         other: ALL_200 },
+    Row { method: "POST",   path: "/api/v1/people",            own: ALL_201,                                         other: ALL_403 },
+    Row { method: "GET",    path: "/api/v1/people/{id}",       own: ALL_200,                                         other: ALL_404 },
+    Row { method: "PATCH",  path: "/api/v1/people/{id}",       own: ALL_200,                                         other: ALL_404 },
+    Row { method: "GET",    path: "/api/v1/people/{id}/events", own: ALL_200,                                        other: ALL_404 },
+    Row { method: "POST",   path: "/api/v1/people/{id}/events", own: ALL_201,                                        other: ALL_404 },
+    Row { method: "GET",    path: "/api/v1/people/{id}/posts", own: ALL_200,                                         other: ALL_404 },
+    Row { method: "POST",   path: "/api/v1/people/{id}/posts", own: [201, 201, 201, 201, 201, 403, 403, 403, 403],   other: [404, 404, 404, 404, 404, 403, 403, 403, 403] },
+    Row { method: "GET",    path: "/api/v1/children",          own: ALL_200,                                         other: ALL_200 },
+    Row { method: "POST",   path: "/api/v1/children",          own: ALL_201,                                         other: ALL_422 },
+    Row { method: "GET",    path: "/api/v1/children/{id}",     own: ALL_200,                                         other: ALL_404 },
+    Row { method: "PATCH",  path: "/api/v1/children/{id}",     own: ALL_200,                                         other: ALL_404 },
+    Row { method: "GET",    path: "/api/v1/children/{id}/weighings", own: ALL_200,                                   other: ALL_404 },
+    Row { method: "POST",   path: "/api/v1/children/{id}/weighings", own: ALL_201,                                   other: ALL_404 },
+    Row { method: "GET",    path: "/api/v1/children/{id}/growth-chart.svg", own: ALL_200,                            other: ALL_404 },
+    Row { method: "POST",   path: "/api/v1/weighings/bulk",    own: ALL_200,                                         other: ALL_200 },
+    Row { method: "GET",    path: "/api/v1/weighings/{id}",    own: ALL_200,                                         other: ALL_404 },
+    Row { method: "PATCH",  path: "/api/v1/weighings/{id}",    own: ALL_200,                                         other: ALL_404 },
+    Row { method: "DELETE", path: "/api/v1/weighings/{id}",    own: ALL_204,                                         other: ALL_404 },
+    Row { method: "POST",   path: "/api/v1/growth/zscores",    own: ALL_200,                                         other: ALL_200 },
+    Row { method: "POST",   path: "/api/v1/growth/zscores/batch", own: ALL_200,                                      other: ALL_200 },
+    Row { method: "GET",    path: "/api/v1/growth/attention",  own: ALL_200,                                         other: ALL_200 },
+    Row { method: "GET",    path: "/api/v1/kader",             own: ALL_200,                                         other: ALL_200 },
+    Row { method: "POST",   path: "/api/v1/kader",             own: [201, 201, 201, 201, 201, 403, 403, 403, 403],   other: [422, 422, 422, 422, 422, 403, 403, 403, 403] },
+    Row { method: "GET",    path: "/api/v1/kader/{id}",        own: ALL_200,                                         other: ALL_404 },
+    Row { method: "PATCH",  path: "/api/v1/kader/{id}",        own: [200, 200, 200, 200, 200, 403, 403, 403, 403],   other: [404, 404, 404, 404, 404, 403, 403, 403, 403] },
+    Row { method: "DELETE", path: "/api/v1/kader/{id}",        own: [204, 204, 204, 204, 204, 403, 403, 403, 403],   other: [404, 404, 404, 404, 404, 403, 403, 403, 403] },
+    Row { method: "GET",    path: "/api/v1/kader/{id}/incentives", own: ALL_200,                                     other: ALL_404 },
+    Row { method: "POST",   path: "/api/v1/kader/{id}/incentives", own: [201, 201, 201, 201, 201, 403, 403, 403, 403], other: [404, 404, 404, 404, 404, 403, 403, 403, 403] },
     Row { method: "GET",    path: "/api/v1/audit",             own: [200, 200, 200, 200, 403, 403, 403, 403, 403],   other: [200, 200, 200, 200, 403, 403, 403, 403, 403] },
 ];
 
@@ -79,6 +126,17 @@ struct Cell {
     body: Option<Value>,
     /// For lists: an id that must be in the list (own) or absent (other).
     listed: Option<(String, bool)>,
+}
+
+/// The 10th of next month: a posyandu day under the world's rule.
+fn next_tenth() -> String {
+    let today = chrono::Utc::now().date_naive();
+    let (y, m) = if today.month() == 12 {
+        (today.year() + 1, 1)
+    } else {
+        (today.year(), today.month() + 1)
+    };
+    format!("{y}-{m:02}-10")
 }
 
 fn unique() -> String {
@@ -213,6 +271,177 @@ async fn cell(app: &TestApp, world: &World, row: &Row, role: Role, own: bool) ->
             let posyandu = new_posyandu(app, "Posyandu Lama", side.desa, &side.puskesmas).await;
             plain(format!("/api/v1/posyandu/{}", posyandu.id))
         }
+        ("GET", "/api/v1/posyandu/{id}/day-changes") => {
+            plain(format!("/api/v1/posyandu/{}/day-changes", side.posyandu.id))
+        }
+        ("POST", "/api/v1/posyandu/{id}/day-changes") => Cell {
+            path: format!("/api/v1/posyandu/{}/day-changes", side.posyandu.id),
+            body: Some(json!({"from_date": next_tenth(), "to_date": null, "reason": "Hari raya"})),
+            listed: None,
+        },
+        ("GET", "/api/v1/desa/{code}") => plain(format!("/api/v1/desa/{}", side.desa)),
+        ("PUT", "/api/v1/desa/{code}") => Cell {
+            path: format!("/api/v1/desa/{}", side.desa),
+            body: Some(json!({"has_bidan_desa": true})),
+            listed: None,
+        },
+        ("GET", "/api/v1/families") => listing(row.path, side.family.id.to_string()),
+        ("POST", "/api/v1/families") => Cell {
+            path: row.path.into(),
+            body: Some(if own {
+                json!({"desil": 4, "posyandu_id": side.posyandu.id})
+            } else {
+                json!({"desil": 4, "desa_code": side.desa})
+            }),
+            listed: None,
+        },
+        ("GET", "/api/v1/families/{id}") => plain(format!("/api/v1/families/{}", side.family.id)),
+        ("PATCH", "/api/v1/families/{id}") => Cell {
+            path: format!("/api/v1/families/{}", side.family.id),
+            body: Some(json!({"address": format!("Banjar {}", role.as_str())})),
+            listed: None,
+        },
+        ("GET", "/api/v1/families/{id}/members") => {
+            plain(format!("/api/v1/families/{}/members", side.family.id))
+        }
+        ("GET", "/api/v1/people") => listing(row.path, side.mother.id.to_string()),
+        ("POST", "/api/v1/people") => Cell {
+            path: row.path.into(),
+            body: Some(if own {
+                json!({"name": "Ibu Baru", "sex": "P", "birth_date": "1995-04-02", "posyandu_id": side.posyandu.id})
+            } else {
+                json!({"name": "Ibu Baru", "sex": "P", "birth_date": "1995-04-02", "desa_code": side.desa})
+            }),
+            listed: None,
+        },
+        ("GET", "/api/v1/people/{id}") => plain(format!("/api/v1/people/{}", side.mother.id)),
+        ("PATCH", "/api/v1/people/{id}") => Cell {
+            path: format!("/api/v1/people/{}", side.mother.id),
+            body: Some(json!({"bpjs_segment": "pbi"})),
+            listed: None,
+        },
+        ("GET", "/api/v1/people/{id}/events") => {
+            plain(format!("/api/v1/people/{}/events", side.mother.id))
+        }
+        ("POST", "/api/v1/people/{id}/events") => {
+            let person = new_person(app, "Pindahan", Sex::L, years_ago(30), &side.posyandu).await;
+            Cell {
+                path: format!("/api/v1/people/{}/events", person.id),
+                body: Some(
+                    json!({"kind": "moved", "event_date": chrono::Utc::now().date_naive(), "note": "ke Denpasar"}),
+                ),
+                listed: None,
+            }
+        }
+        ("GET", "/api/v1/people/{id}/posts") => {
+            plain(format!("/api/v1/people/{}/posts", side.mother.id))
+        }
+        ("POST", "/api/v1/people/{id}/posts") => Cell {
+            path: format!("/api/v1/people/{}/posts", side.mother.id),
+            body: Some(
+                json!({"institution": "lpm", "post": "anggota", "board": false, "active_from": "2024-01-01"}),
+            ),
+            listed: None,
+        },
+        ("GET", "/api/v1/children") => listing(row.path, side.child.id.to_string()),
+        ("POST", "/api/v1/children") => Cell {
+            path: row.path.into(),
+            body: Some(json!({
+                "person": {"name": "Bayi Baru", "sex": "L", "birth_date": years_ago(1)},
+                "posyandu_id": side.posyandu.id,
+                "birth_weight_g": 3200
+            })),
+            listed: None,
+        },
+        ("GET", "/api/v1/children/{id}") => plain(format!("/api/v1/children/{}", side.child.id)),
+        ("PATCH", "/api/v1/children/{id}") => Cell {
+            path: format!("/api/v1/children/{}", side.child.id),
+            body: Some(json!({"kms_held": true})),
+            listed: None,
+        },
+        ("GET", "/api/v1/children/{id}/weighings") => {
+            plain(format!("/api/v1/children/{}/weighings", side.child.id))
+        }
+        ("POST", "/api/v1/children/{id}/weighings") => {
+            let child = new_child(app, "Ditimbang", years_ago(2), &side.posyandu, None).await;
+            Cell {
+                path: format!("/api/v1/children/{}/weighings", child.id),
+                body: Some(json!({"weight_kg": 11.2, "length_cm": 85.5, "position": "standing"})),
+                listed: None,
+            }
+        }
+        ("GET", "/api/v1/children/{id}/growth-chart.svg") => plain(format!(
+            "/api/v1/children/{}/growth-chart.svg",
+            side.child.id
+        )),
+        ("POST", "/api/v1/weighings/bulk") => Cell {
+            path: row.path.into(),
+            body: Some(
+                json!({"weighings": [{"child_id": side.child.id, "weighing": {"weight_kg": 6.0, "length_cm": 66.0, "position": "lying", "measured_by": "Kader"}}]}),
+            ),
+            listed: None,
+        },
+        ("GET", "/api/v1/weighings/{id}") => {
+            plain(format!("/api/v1/weighings/{}", side.weighing.id))
+        }
+        ("PATCH", "/api/v1/weighings/{id}") => Cell {
+            path: format!("/api/v1/weighings/{}", side.weighing.id),
+            body: Some(json!({"head_cm": 43.5})),
+            listed: None,
+        },
+        ("DELETE", "/api/v1/weighings/{id}") => {
+            let weighing = fresh_weighing(app, &side.posyandu).await;
+            plain(format!("/api/v1/weighings/{}", weighing.id))
+        }
+        ("POST", "/api/v1/growth/zscores") => Cell {
+            path: row.path.into(),
+            body: Some(
+                json!({"sex": "L", "age_days": 365, "weight_kg": 9.6, "length_cm": 75.7, "position": "lying"}),
+            ),
+            listed: None,
+        },
+        ("POST", "/api/v1/growth/zscores/batch") => Cell {
+            path: row.path.into(),
+            body: Some(json!({"records": [{"sex": "P", "age_days": 30, "weight_kg": 4.2}]})),
+            listed: None,
+        },
+        ("GET", "/api/v1/growth/attention") => listing(
+            &format!(
+                "/api/v1/growth/attention?kind=stunting&month={}",
+                chrono::Utc::now().format("%Y-%m")
+            ),
+            side.child.id.to_string(),
+        ),
+        ("GET", "/api/v1/kader") => listing(row.path, side.kader_record.id.to_string()),
+        ("POST", "/api/v1/kader") => Cell {
+            path: row.path.into(),
+            body: Some(json!({
+                "person": {"name": "Kader Baru", "sex": "P", "birth_date": "1990-05-05"},
+                "posyandu_id": side.posyandu.id,
+                "active_from": "2025-01-01"
+            })),
+            listed: None,
+        },
+        ("GET", "/api/v1/kader/{id}") => plain(format!("/api/v1/kader/{}", side.kader_record.id)),
+        ("PATCH", "/api/v1/kader/{id}") => Cell {
+            path: format!("/api/v1/kader/{}", side.kader_record.id),
+            body: Some(json!({"training_tier": "madya"})),
+            listed: None,
+        },
+        ("DELETE", "/api/v1/kader/{id}") => {
+            let kader = new_kader(app, "Kader Salah Input", &side.posyandu).await;
+            plain(format!("/api/v1/kader/{}", kader.id))
+        }
+        ("GET", "/api/v1/kader/{id}/incentives") => {
+            plain(format!("/api/v1/kader/{}/incentives", side.kader_record.id))
+        }
+        ("POST", "/api/v1/kader/{id}/incentives") => Cell {
+            path: format!("/api/v1/kader/{}/incentives", side.kader_record.id),
+            body: Some(
+                json!({"period": "2026-10", "amount_rupiah": 150000, "source": "dana_desa"}),
+            ),
+            listed: None,
+        },
         ("GET", "/api/v1/audit") => listing(
             &format!(
                 "/api/v1/audit?entity=posyandu&entity_id={}",
