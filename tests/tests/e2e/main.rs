@@ -4,9 +4,11 @@
 mod access_matrix;
 mod audit;
 mod auth;
+mod growth;
 mod idempotency;
 mod lists;
 mod ops;
 mod problems;
+mod registry;
 mod storage;
 mod users;
