@@ -121,6 +121,13 @@ pub struct DemoArgs {
     /// The password every demo account gets (default: generated and printed).
     #[arg(long, env = "POSYANDU_DEMO_PASSWORD", hide_env_values = true)]
     pub password: Option<String>,
+    /// Children under five to generate, with a year of weighings (about 50
+    /// per posyandu: 40,000 makes a kabupaten of 800 posyandu).
+    #[arg(long, default_value_t = 300)]
+    pub children: usize,
+    /// Seed of the generator (the same seed gives the same children).
+    #[arg(long, default_value_t = 2026)]
+    pub seed: u64,
 }
 
 pub fn main() -> ExitCode {
@@ -158,14 +165,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Bot { api }) => bot_only(settings, api).await,
         Some(Command::Migrate { action }) => migrate(settings, action).await,
         Some(Command::Openapi) => {
-            print!("{}", openapi_json());
+            let _ = std::io::Write::write_all(&mut std::io::stdout(), openapi_json().as_bytes());
             Ok(())
         }
         Some(Command::Admin { action }) => admin(settings, action).await,
         Some(Command::Demo(args)) => {
             let db = db::connect(&settings.database_url, 4).await?;
             db::migrate_up(&db).await?;
-            demo::run(&db, args.password).await
+            crate::domain::growth::preload();
+            demo::run(
+                &db,
+                demo::DemoOptions {
+                    password: args.password,
+                    children: args.children,
+                    seed: args.seed,
+                },
+            )
+            .await
         }
     }
 }
@@ -208,27 +224,28 @@ async fn all_in_one(mut settings: Settings) -> anyhow::Result<()> {
         .clone()
         .unwrap_or_else(|| format!("http://{}:{}", host_of(&settings.listen), app.port()));
 
-    println!();
-    println!("  Posyandu is running.");
-    println!("  API docs (Swagger UI): {base}/docs/");
-    println!("  OpenAPI document:      {base}/openapi.json");
+    crate::say!();
+    crate::say!("  Posyandu is running.");
+    crate::say!("  API docs (Swagger UI): {base}/docs/");
+    crate::say!("  OpenAPI document:      {base}/openapi.json");
     match &admin {
         Some(admin) => {
-            println!(
+            crate::say!(
                 "  Log in as `{}` with password `{}`",
-                admin.username, admin.password
+                admin.username,
+                admin.password
             );
-            println!(
+            crate::say!(
                 "  (shown once; also kept in {} — delete it after changing the password)",
                 admin.password_file.display()
             );
         }
-        None => println!(
+        None => crate::say!(
             "  Log in with your account (no account? `posyandu admin create-user --help`)."
         ),
     }
-    println!("  Demo data: stop, run `posyandu demo`, start again. Stop with Ctrl-C.");
-    println!();
+    crate::say!("  Demo data: stop, run `posyandu demo`, start again. Stop with Ctrl-C.");
+    crate::say!();
 
     let handle = app.handle();
     let stop = CancellationToken::new();
@@ -328,21 +345,21 @@ async fn migrate(settings: Settings, action: MigrateAction) -> anyhow::Result<()
     match action {
         MigrateAction::Up => {
             db::migrate_up(&db).await?;
-            println!("migrations applied");
+            crate::say!("migrations applied");
         }
         MigrateAction::Down { steps, all } => {
             let steps = if all { None } else { Some(steps.unwrap_or(1)) };
             db::migrate_down(&db, steps).await?;
-            println!("migrations rolled back");
+            crate::say!("migrations rolled back");
         }
         MigrateAction::Status => {}
     }
     let (applied, pending) = db::migration_status(&db).await?;
     for name in &applied {
-        println!("applied  {name}");
+        crate::say!("applied  {name}");
     }
     for name in &pending {
-        println!("pending  {name}");
+        crate::say!("pending  {name}");
     }
     Ok(())
 }
@@ -397,7 +414,7 @@ async fn admin(settings: Settings, action: AdminAction) -> anyhow::Result<()> {
             )
             .await
             .map_err(describe)?;
-            println!(
+            crate::say!(
                 "created {} ({}, {} {})",
                 user.username,
                 user.role,
@@ -413,7 +430,7 @@ async fn admin(settings: Settings, action: AdminAction) -> anyhow::Result<()> {
             users::set_password_by_operator(&db, &username, password)
                 .await
                 .map_err(describe)?;
-            println!("password set; the account is unlocked and its logins have ended");
+            crate::say!("password set; the account is unlocked and its logins have ended");
         }
         AdminAction::CreateClient {
             name,

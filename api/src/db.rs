@@ -36,6 +36,9 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Database
         .connect_timeout(Duration::from_secs(5))
         .acquire_timeout(Duration::from_secs(10))
         .sqlx_logging(false)
+        // Checking a connection before every use doubles the round trips;
+        // a broken connection shows up as an error on use anyway.
+        .test_before_acquire(false)
         .map_sqlx_sqlite_opts(|opts| {
             opts.journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
@@ -76,17 +79,82 @@ pub fn redact_url(url: &str) -> String {
     }
 }
 
-/// Begins a transaction that will write. On SQLite it starts `IMMEDIATE`, so
-/// it takes the write lock at once (waiting up to the busy timeout) instead
-/// of failing with "database is locked" when a read turns into a write
-/// while another connection writes.
-pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+/// A transaction that writes. On SQLite it holds the process's writer gate
+/// until it ends, so writers queue in order instead of spinning in SQLite's
+/// busy handler (which sleeps in whole milliseconds and collapses throughput
+/// under load). It derefs to, and behaves as, a [`DatabaseTransaction`].
+pub struct WriteTx {
+    tx: DatabaseTransaction,
+    _gate: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+/// One writer at a time per process on SQLite (SQLite allows one anyway).
+static SQLITE_WRITER: std::sync::LazyLock<std::sync::Arc<tokio::sync::Mutex<()>>> =
+    std::sync::LazyLock::new(Default::default);
+
+impl WriteTx {
+    pub async fn commit(self) -> Result<(), DbErr> {
+        self.tx.commit().await
+    }
+
+    pub async fn rollback(self) -> Result<(), DbErr> {
+        self.tx.rollback().await
+    }
+}
+
+impl std::ops::Deref for WriteTx {
+    type Target = DatabaseTransaction;
+
+    fn deref(&self) -> &DatabaseTransaction {
+        &self.tx
+    }
+}
+
+#[migration::async_trait::async_trait]
+impl ConnectionTrait for WriteTx {
+    fn get_database_backend(&self) -> DbBackend {
+        self.tx.get_database_backend()
+    }
+
+    async fn execute_raw(&self, stmt: Statement) -> Result<sea_orm::ExecResult, DbErr> {
+        self.tx.execute_raw(stmt).await
+    }
+
+    async fn execute_unprepared(&self, sql: &str) -> Result<sea_orm::ExecResult, DbErr> {
+        self.tx.execute_unprepared(sql).await
+    }
+
+    async fn query_one_raw(&self, stmt: Statement) -> Result<Option<sea_orm::QueryResult>, DbErr> {
+        self.tx.query_one_raw(stmt).await
+    }
+
+    async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<sea_orm::QueryResult>, DbErr> {
+        self.tx.query_all_raw(stmt).await
+    }
+
+    fn support_returning(&self) -> bool {
+        self.tx.support_returning()
+    }
+}
+
+/// Begins a transaction that will write. On SQLite it waits for the
+/// writer gate, then starts `IMMEDIATE`, taking SQLite's write lock at once
+/// (so a read that turns into a write never fails with "database is
+/// locked"; other processes writing the same file are waited for up to the
+/// busy timeout).
+pub async fn begin_write(db: &DatabaseConnection) -> Result<WriteTx, DbErr> {
+    let sqlite = db.get_database_backend() == DbBackend::Sqlite;
+    let gate = if sqlite {
+        Some(SQLITE_WRITER.clone().lock_owned().await)
+    } else {
+        None
+    };
     let options = TransactionOptions {
-        sqlite_transaction_mode: (db.get_database_backend() == DbBackend::Sqlite)
-            .then_some(SqliteTransactionMode::Immediate),
+        sqlite_transaction_mode: sqlite.then_some(SqliteTransactionMode::Immediate),
         ..TransactionOptions::default()
     };
-    db.begin_with_options(options).await
+    let tx = db.begin_with_options(options).await?;
+    Ok(WriteTx { tx, _gate: gate })
 }
 
 /// Applies pending migrations, all in one transaction. On PostgreSQL the
@@ -95,18 +163,18 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
 /// On SQLite the `IMMEDIATE` transaction is the lock.
 pub async fn migrate_up(db: &DatabaseConnection) -> Result<(), DbErr> {
     let tx = lock_for_migration(db).await?;
-    Migrator::up(&tx, None).await?;
+    Migrator::up(&*tx, None).await?;
     tx.commit().await
 }
 
 /// Rolls back `steps` migrations (all when `None`).
 pub async fn migrate_down(db: &DatabaseConnection, steps: Option<u32>) -> Result<(), DbErr> {
     let tx = lock_for_migration(db).await?;
-    Migrator::down(&tx, steps).await?;
+    Migrator::down(&*tx, steps).await?;
     tx.commit().await
 }
 
-async fn lock_for_migration(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+async fn lock_for_migration(db: &DatabaseConnection) -> Result<WriteTx, DbErr> {
     let tx = begin_write(db).await?;
     if tx.get_database_backend() == DbBackend::Postgres {
         tx.execute_raw(Statement::from_string(
@@ -156,6 +224,7 @@ pub fn is_unavailable(error: &DbErr) -> bool {
                 || text.contains("terminating connection")
                 || text.contains("PoolTimedOut")
                 || text.contains("pool timed out")
+                || text.contains("error communicating with database")
         }
     }
 }

@@ -4,6 +4,16 @@
 //! scoped) → `entity` tables; `domain` holds the pure rules; `access` decides
 //! who may do what where; `auth` knows who is calling.
 
+/// `println!` that does not panic when standard output is closed (e.g.
+/// `posyandu demo | head`).
+#[macro_export]
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 pub mod access;
 pub mod auth;
 pub mod cli;

@@ -7,12 +7,15 @@ use sea_orm::DatabaseConnection;
 use crate::auth::JwtKeys;
 use crate::auth::limiter::LoginLimiter;
 use crate::config::Settings;
+use crate::services::weighing_writer::WeighingWriter;
 
 pub struct AppState {
     pub db: DatabaseConnection,
     pub jwt: JwtKeys,
     pub settings: Arc<Settings>,
     pub limiter: LoginLimiter,
+    /// Group commit of new weighings.
+    pub weighings: WeighingWriter,
     pub started: Instant,
 }
 
@@ -28,6 +31,7 @@ impl AppState {
             std::time::Duration::from_secs(60),
         );
         Ok(AppState {
+            weighings: WeighingWriter::start(db.clone()),
             db,
             jwt,
             settings,

@@ -102,7 +102,11 @@ pub fn mask_personal_numbers(text: &str) -> String {
             i += 1;
         }
         let run = &text[start..i];
-        if run.len() < 10 {
+        // The fraction of a decimal number (a latency, a z-score) is not
+        // a personal number.
+        let fraction =
+            start > 0 && bytes[start - 1] == b'.' && start > 1 && bytes[start - 2].is_ascii_digit();
+        if run.len() < 10 || fraction {
             out.push_str(run);
             continue;
         }
@@ -143,6 +147,14 @@ mod tests {
     fn leaves_short_numbers_and_text_alone() {
         let text = "GET /api/v1/posyandu?limit=50 200 in 12ms — Pemaron 51.08.06.2004 ✓";
         assert_eq!(mask_personal_numbers(text), text);
+    }
+
+    #[test]
+    fn leaves_decimal_fractions_alone() {
+        let text = "elapsed_ms=25.4691080002 z=-2.34567890123";
+        assert_eq!(mask_personal_numbers(text), text);
+        // A region code with dots is not a decimal number.
+        assert_eq!(mask_personal_numbers("51.08.06.2004"), "51.08.06.2004");
     }
 
     #[test]

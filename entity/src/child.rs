@@ -25,6 +25,33 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    /// The child's own person row (same id).
+    #[sea_orm(
+        belongs_to = "super::person::Entity",
+        from = "Column::PersonId",
+        to = "super::person::Column::Id"
+    )]
+    Person,
+    /// The posyandu the child attends.
+    #[sea_orm(
+        belongs_to = "super::posyandu::Entity",
+        from = "Column::PosyanduId",
+        to = "super::posyandu::Column::Id"
+    )]
+    Posyandu,
+}
+
+impl Related<super::posyandu::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Posyandu.def()
+    }
+}
+
+impl Related<super::person::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Person.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -17,6 +17,7 @@ use openapi::registry::{
 use openapi::{Role, users::User};
 use posyandu_api::access::role_scopes;
 use posyandu_api::domain::double_posts::DoublePostRule;
+use posyandu_api::services::weighing_writer::WeighingWriter;
 use posyandu_api::services::weighings::{self, Recorded};
 use posyandu_api::services::{Authority, areas, children, clients, kader, people, posyandu};
 
@@ -161,13 +162,18 @@ async fn side(
         Some(mother.id),
     )
     .await;
-    let weighing =
-        match weighings::record(&app.db, Authority::Operator, child.id, stunted_weighing())
-            .await
-            .unwrap()
-        {
-            Recorded::Created(w) | Recorded::Unchanged(w) => w,
-        };
+    let weighing = match weighings::record(
+        &app.db,
+        &WeighingWriter::start(app.db.clone()),
+        Authority::Operator,
+        child.id,
+        stunted_weighing(),
+    )
+    .await
+    .unwrap()
+    {
+        Recorded::Created(w) | Recorded::Unchanged(w) => w,
+    };
     let kader_record = new_kader(app, &format!("Kader {prefix}"), &posyandu).await;
     Side {
         kabupaten,
@@ -289,9 +295,15 @@ pub async fn new_kader(app: &TestApp, name: &str, posyandu: &Posyandu) -> Kader 
 /// A fresh weighing of a fresh child, for tests that remove one.
 pub async fn fresh_weighing(app: &TestApp, posyandu: &Posyandu) -> Weighing {
     let child = new_child(app, "Anak Sementara", years_ago(2), posyandu, None).await;
-    match weighings::record(&app.db, Authority::Operator, child.id, stunted_weighing())
-        .await
-        .unwrap()
+    match weighings::record(
+        &app.db,
+        &WeighingWriter::start(app.db.clone()),
+        Authority::Operator,
+        child.id,
+        stunted_weighing(),
+    )
+    .await
+    .unwrap()
     {
         Recorded::Created(w) | Recorded::Unchanged(w) => w,
     }

@@ -298,24 +298,33 @@ pub fn reference_curves(
     sex: Sex,
     keys: impl Iterator<Item = i64>,
 ) -> Vec<(i64, [f64; 7])> {
+    keys.filter_map(|key| {
+        reference_lms(indicator, sex, key).map(|lms| {
+            let mut values = [0.0; 7];
+            for (i, k) in (-3..=3).enumerate() {
+                values[i] = sd(&lms, k as f64);
+            }
+            (key, values)
+        })
+    })
+    .collect()
+}
+
+/// The measurement at z-score `z` for a day of age (weight or
+/// length/height), e.g. to draw a curve or to simulate a child.
+pub fn value_at(indicator: ChartIndicator, sex: Sex, key: i64, z: f64) -> Option<f64> {
+    reference_lms(indicator, sex, key).map(|lms| sd(&lms, z))
+}
+
+fn reference_lms(indicator: ChartIndicator, sex: Sex, key: i64) -> Option<Lms> {
     let standards = &*STANDARDS;
     let table = match indicator {
         ChartIndicator::WeightForAge => &standards.wfa,
         ChartIndicator::LengthForAge => &standards.lhfa,
         ChartIndicator::WeightForLength => &standards.wfl,
         ChartIndicator::WeightForHeight => &standards.wfh,
-    }
-    .for_sex(sex);
-    keys.filter_map(|key| {
-        table.row(key).map(|lms| {
-            let mut values = [0.0; 7];
-            for (i, k) in (-3..=3).enumerate() {
-                values[i] = sd(lms, k as f64);
-            }
-            (key, values)
-        })
-    })
-    .collect()
+    };
+    table.for_sex(sex).row(key).copied()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

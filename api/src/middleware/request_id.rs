@@ -46,7 +46,7 @@ pub async fn request_id(
         .scope(id.clone(), next.call(req).instrument(span.clone()))
         .await;
     let mut response = result?;
-    let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let elapsed_ms = (started.elapsed().as_secs_f64() * 100_000.0).round() / 100.0;
     let status = response.status().as_u16();
     let _entered = span.enter();
     if status >= 500 {

@@ -143,6 +143,7 @@ pub async fn create_weighing(
     Ok(
         match weighings::record(
             &state.db,
+            &state.weighings,
             Authority::Caller(&principal),
             id.into_inner(),
             body.into_inner(),

@@ -68,6 +68,6 @@ pub async fn bulk_weighings(
     body: web::Json<BulkWeighingRequest>,
 ) -> ApiResult<web::Json<BulkWeighingResponse>> {
     Ok(web::Json(
-        weighings::record_many(&state.db, &principal, body.into_inner()).await?,
+        weighings::record_many(&state.db, &state.weighings, &principal, body.into_inner()).await?,
     ))
 }

@@ -71,18 +71,17 @@ pub fn diff<T: Serialize>(before: Option<&T>, after: &T) -> Option<Value> {
     (!changes.is_empty()).then_some(Value::Object(changes))
 }
 
-/// Appends an entry.
-pub async fn record<C: ConnectionTrait>(
-    db: &C,
+/// An entry, ready to insert (for callers that insert many at once).
+pub fn entry(
     actor: &Actor,
     action: &str,
     entity: &str,
     entity_id: &str,
     location: &Location,
     changes: Option<Value>,
-) -> ApiResult<()> {
+) -> ActiveModel {
     let now = clock::now();
-    let entry = ActiveModel {
+    ActiveModel {
         id: Set(Uuid::now_v7()),
         at: Set(now),
         actor: Set(actor.actor.clone()),
@@ -100,8 +99,22 @@ pub async fn record<C: ConnectionTrait>(
         request_id: Set(current_request_id()),
         created_at: Set(now),
         updated_at: Set(now),
-    };
-    Entity::insert(entry).exec_without_returning(db).await?;
+    }
+}
+
+/// Appends an entry.
+pub async fn record<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    action: &str,
+    entity: &str,
+    entity_id: &str,
+    location: &Location,
+    changes: Option<Value>,
+) -> ApiResult<()> {
+    Entity::insert(entry(actor, action, entity, entity_id, location, changes))
+        .exec_without_returning(db)
+        .await?;
     Ok(())
 }
 

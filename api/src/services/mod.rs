@@ -12,6 +12,7 @@ pub mod people;
 pub mod posyandu;
 pub mod tokens;
 pub mod users;
+pub mod weighing_writer;
 pub mod weighings;
 
 use openapi::{Role, Scope};

@@ -172,6 +172,13 @@ pub fn person_place(row: &person::Model) -> Place {
 /// Hands out the next public code: a sequence number (from 1000, so every
 /// code has at least five characters) with a Damm check digit.
 async fn next_code<C: ConnectionTrait>(db: &C) -> ApiResult<String> {
+    let last = reserve_codes(db, 1).await?;
+    Ok(public_code::encode(last as u64))
+}
+
+/// Reserves `n` sequence numbers at once; returns the last (the block is
+/// `last - n + 1 ..= last`). Encode each with [`public_code::encode`].
+pub async fn reserve_codes<C: ConnectionTrait>(db: &C, n: i64) -> ApiResult<i64> {
     let now = clock::now();
     counter::Entity::insert(counter::ActiveModel {
         name: Set("person_code".into()),
@@ -189,17 +196,15 @@ async fn next_code<C: ConnectionTrait>(db: &C) -> ApiResult<String> {
     let rows = counter::Entity::update_many()
         .col_expr(
             counter::Column::Value,
-            Expr::col(counter::Column::Value).add(1),
+            Expr::col(counter::Column::Value).add(n),
         )
         .col_expr(counter::Column::UpdatedAt, Expr::value(now))
         .filter(counter::Column::Name.eq("person_code"))
         .exec_with_returning(db)
         .await?;
-    let value = rows
-        .first()
+    rows.first()
         .map(|r| r.value)
-        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("the person code counter is missing")))?;
-    Ok(public_code::encode(value as u64))
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("the person code counter is missing")))
 }
 
 /// The posyandu a caller refers to, if visible to them.

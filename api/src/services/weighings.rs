@@ -1,7 +1,7 @@
 //! Weighings: validate, evaluate against the child's history, store; and
 //! when an earlier weighing changes, re-read every later one.
 use chrono::NaiveDate;
-use entity::{child, person, weighing};
+use entity::{audit_log, child, person, weighing};
 use openapi::growth::{
     BulkWeighingItem, BulkWeighingRequest, BulkWeighingResponse, Implausible, KmsStatus,
     NewWeighing, Position, ReferralReason, Weighing, WeighingPatch, ZScores,
@@ -10,7 +10,8 @@ use openapi::registry::LatestStatus;
 use openapi::{Problem, Scope};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
+    EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, RelationTrait,
+    TryIntoModel,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -26,6 +27,7 @@ use crate::error::{ApiError, ApiResult, Invalid};
 use crate::services::Authority;
 use crate::services::audit::{self, Actor};
 use crate::services::people::{Place, parse_sex, visible_posyandu};
+use crate::services::weighing_writer::{Job, Outcome, WeighingWriter};
 
 /// Oldest age at which a child is still weighed as a balita (61 months).
 pub const MAX_AGE_DAYS: i64 = 1856;
@@ -156,7 +158,7 @@ pub fn latest_status(row: &weighing::Model) -> LatestStatus {
 }
 
 /// Writes an evaluation into a row's computed columns.
-fn apply(active: &mut weighing::ActiveModel, e: &Evaluation) {
+pub fn write_evaluation(active: &mut weighing::ActiveModel, e: &Evaluation) {
     active.z_wfa = Set(e.z.wfa);
     active.z_lhfa = Set(e.z.lhfa);
     active.z_wflh = Set(e.z.wflh);
@@ -261,12 +263,11 @@ pub async fn find_child_for<C: ConnectionTrait>(
     if let Authority::Caller(principal) = authority {
         select = select.filter(principal.area.condition::<child::Entity>());
     }
-    let row = select.one(db).await?.ok_or_else(ApiError::not_found)?;
-    let person = person::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    Ok((row, person))
+    // One query for both rows: every weighing starts here.
+    match select.find_also_related(person::Entity).one(db).await? {
+        Some((row, Some(person))) => Ok((row, person)),
+        _ => Err(ApiError::not_found()),
+    }
 }
 
 async fn history<C: ConnectionTrait>(db: &C, child_id: Uuid) -> ApiResult<Vec<weighing::Model>> {
@@ -282,24 +283,24 @@ async fn history<C: ConnectionTrait>(db: &C, child_id: Uuid) -> ApiResult<Vec<we
 /// (their meaning depends on earlier ones) and stores what changed.
 async fn reread_after<C: ConnectionTrait>(
     db: &C,
-    child: &child::Model,
-    person: &person::Model,
+    child_id: Uuid,
+    birth: NaiveDate,
+    sex: openapi::growth::Sex,
     from: NaiveDate,
 ) -> ApiResult<()> {
-    let rows = history(db, child.person_id).await?;
-    let sex = parse_sex(&person.sex);
+    let rows = history(db, child_id).await?;
     let mut done: Vec<weighing::Model> = Vec::with_capacity(rows.len());
     for row in rows {
         if row.measured_on > from {
             let evaluation = assessment::evaluate(
-                person.birth_date,
+                birth,
                 row.measured_on,
                 row.posyandu_id,
                 &measurement_of(&row, sex),
                 &history_of(&done),
             );
             let mut active = row.clone().into_active_model();
-            apply(&mut active, &evaluation);
+            write_evaluation(&mut active, &evaluation);
             if active.is_changed() {
                 active.updated_at = Set(clock::now());
                 let updated = active.update(db).await?;
@@ -319,7 +320,7 @@ pub enum Recorded {
     Unchanged(Weighing),
 }
 
-fn same_values(row: &weighing::Model, new: &NewWeighing) -> bool {
+fn same_values(row: &HistoryRow, new: &NewWeighing) -> bool {
     let close = |a: Option<f64>, b: Option<f64>| match (a, b) {
         (Some(a), Some(b)) => (a - b).abs() < 1e-9,
         (None, None) => true,
@@ -335,6 +336,7 @@ fn same_values(row: &weighing::Model, new: &NewWeighing) -> bool {
 
 pub async fn record(
     db: &DatabaseConnection,
+    writer: &WeighingWriter,
     authority: Authority<'_>,
     child_id: Uuid,
     new: NewWeighing,
@@ -355,138 +357,354 @@ pub async fn record(
     );
     invalid.finish()?;
 
-    let tx = begin_write(db).await?;
-    let (child, person) = find_child_for(&tx, authority, child_id).await?;
-    if person.status != "active" {
-        return Err(ApiError::conflict(format!(
-            "This child is recorded as {} and is no longer weighed here.",
-            if person.status == "deceased" {
-                "deceased"
-            } else {
-                "moved away"
-            }
-        )));
-    }
-    let posyandu = visible_posyandu(
-        &tx,
-        authority,
-        new.posyandu_id.unwrap_or(child.posyandu_id),
-        "posyandu_id",
-    )
-    .await?;
-    let today = schedule::today_in(&posyandu.time_zone, clock::now());
-    let measured_on = new.measured_on.unwrap_or(today);
-    if measured_on > today {
-        return Err(ApiError::field(
-            "measured_on",
-            "invalid",
-            "The date is in the future.",
-        ));
-    }
-    if measured_on < person.birth_date {
-        return Err(ApiError::field(
-            "measured_on",
-            "invalid",
-            "The date is before the child was born.",
-        ));
-    }
-    let age_days = (measured_on - person.birth_date).num_days();
-    if age_days > MAX_AGE_DAYS {
-        return Err(ApiError::field(
-            "measured_on",
-            "invalid",
-            "The child is past five years old on that date.",
-        ));
-    }
-
-    let rows = history(&tx, child_id).await?;
-    if let Some(existing) = rows.iter().find(|r| r.measured_on == measured_on) {
-        if same_values(existing, &new) {
-            return Ok(Recorded::Unchanged(to_wire_with_birth(
-                existing.clone(),
-                person.birth_date,
+    // Everything is read and evaluated outside the write lock; under it the
+    // child's history is checked to be unchanged and the row written. On
+    // SQLite this keeps the serialised part to a few statements.
+    for _ in 0..5 {
+        let (context, rows) = load(db, authority, child_id, new.posyandu_id).await?;
+        if context.status != "active" {
+            return Err(ApiError::conflict(format!(
+                "This child is recorded as {} and is no longer weighed here.",
+                if context.status == "deceased" {
+                    "deceased"
+                } else {
+                    "moved away"
+                }
             )));
         }
-        return Err(ApiError::conflict(format!(
-            "This child already has a weighing on {measured_on} (id {}). To correct it, PATCH /api/v1/weighings/{}.",
-            existing.id, existing.id
-        )));
-    }
-    let sex = parse_sex(&person.sex);
-    let measurement = Measurement {
-        sex,
-        age_days,
-        weight_kg: Some(new.weight_kg),
-        length_cm: new.length_cm,
-        position: new.position,
-        head_cm: new.head_cm,
-        muac_cm: new.muac_cm,
-        oedema: new.oedema,
-    };
-    let evaluation = assessment::evaluate(
-        person.birth_date,
-        measured_on,
-        posyandu.id,
-        &measurement,
-        &history_of(&rows),
-    );
-    let place = Place::of_posyandu(&posyandu);
-    let now = clock::now();
-    let id = Uuid::now_v7();
-    let mut active = weighing::ActiveModel {
-        id: Set(id),
-        child_id: Set(child_id),
-        measured_on: Set(measured_on),
-        age_days: Set(age_days as i32),
-        weight_kg: Set(new.weight_kg),
-        length_cm: Set(new.length_cm),
-        position: Set(new.position.as_ref().map(code_of)),
-        head_cm: Set(new.head_cm),
-        muac_cm: Set(new.muac_cm),
-        oedema: Set(new.oedema),
-        measured_by: Set(measured_by.flatten()),
-        recorded_by: Set(authority.actor_name()),
-        province_code: Set(place.province.clone()),
-        kabupaten_code: Set(place.kabupaten.clone()),
-        kecamatan_code: Set(place.kecamatan.clone()),
-        desa_code: Set(place.desa.clone()),
-        puskesmas_id: Set(posyandu.puskesmas_id),
-        posyandu_id: Set(posyandu.id),
-        created_at: Set(now),
-        updated_at: Set(now),
-        deleted_at: Set(None),
-        deleted_by: Set(None),
-        ..Default::default()
-    };
-    apply(&mut active, &evaluation);
-    let inserted = match weighing::Entity::insert(active)
-        .exec_with_returning(&tx)
-        .await
-    {
-        Err(e) if is_unique_violation(&e) => {
+        let birth = context.birth_date;
+        let today = schedule::today_in(&context.time_zone, clock::now());
+        let measured_on = new.measured_on.unwrap_or(today);
+        if measured_on > today {
+            return Err(ApiError::field(
+                "measured_on",
+                "invalid",
+                "The date is in the future.",
+            ));
+        }
+        if measured_on < birth {
+            return Err(ApiError::field(
+                "measured_on",
+                "invalid",
+                "The date is before the child was born.",
+            ));
+        }
+        let age_days = (measured_on - birth).num_days();
+        if age_days > MAX_AGE_DAYS {
+            return Err(ApiError::field(
+                "measured_on",
+                "invalid",
+                "The child is past five years old on that date.",
+            ));
+        }
+        if let Some(existing) = rows.iter().find(|r| r.measured_on == measured_on) {
+            if same_values(existing, &new) {
+                let stored = weighing::Entity::find_by_id(existing.id)
+                    .one(db)
+                    .await?
+                    .ok_or_else(ApiError::not_found)?;
+                return Ok(Recorded::Unchanged(to_wire_with_birth(stored, birth)));
+            }
+            return Err(ApiError::conflict(format!(
+                "This child already has a weighing on {measured_on} (id {}). To correct it, PATCH /api/v1/weighings/{}.",
+                existing.id, existing.id
+            )));
+        }
+        let sex = parse_sex(&context.sex);
+        let measurement = Measurement {
+            sex,
+            age_days,
+            weight_kg: Some(new.weight_kg),
+            length_cm: new.length_cm,
+            position: new.position,
+            head_cm: new.head_cm,
+            muac_cm: new.muac_cm,
+            oedema: new.oedema,
+        };
+        let place = context.place();
+        let id = Uuid::now_v7();
+        // The row as evaluated against a history.
+        let build = |rows: &[HistoryRow]| {
+            let history: Vec<History> = rows.iter().map(HistoryRow::history).collect();
+            let evaluation = assessment::evaluate(
+                birth,
+                measured_on,
+                context.posyandu_id,
+                &measurement,
+                &history,
+            );
+            let now = clock::now();
+            let mut active = weighing::ActiveModel {
+                id: Set(id),
+                child_id: Set(child_id),
+                measured_on: Set(measured_on),
+                age_days: Set(age_days as i32),
+                weight_kg: Set(new.weight_kg),
+                length_cm: Set(new.length_cm),
+                position: Set(new.position.as_ref().map(code_of)),
+                head_cm: Set(new.head_cm),
+                muac_cm: Set(new.muac_cm),
+                oedema: Set(new.oedema),
+                measured_by: Set(measured_by.clone().flatten()),
+                recorded_by: Set(authority.actor_name()),
+                province_code: Set(place.province.clone()),
+                kabupaten_code: Set(place.kabupaten.clone()),
+                kecamatan_code: Set(place.kecamatan.clone()),
+                desa_code: Set(place.desa.clone()),
+                puskesmas_id: Set(context.puskesmas_id),
+                posyandu_id: Set(context.posyandu_id),
+                created_at: Set(now),
+                updated_at: Set(now),
+                deleted_at: Set(None),
+                deleted_by: Set(None),
+                ..Default::default()
+            };
+            write_evaluation(&mut active, &evaluation);
+            active
+        };
+        let audit_entry = audit::entry(
+            &authority.actor(),
+            "create",
+            "weighing",
+            &id.to_string(),
+            &place.location(),
+            None,
+        );
+
+        if !rows.iter().any(|r| r.measured_on > measured_on) {
+            // The usual case, today's weighing: written by the group commit.
+            let active = build(&rows);
+            let model = active.clone().try_into_model()?;
+            let job = Job {
+                row: active,
+                audit: audit_entry,
+                child_id,
+                measured_on,
+                stamp: stamp_of(&rows),
+            };
+            match writer.write(job).await {
+                Outcome::Written => return Ok(Recorded::Created(to_wire_with_birth(model, birth))),
+                Outcome::Stale => continue,
+                Outcome::SameDay => {
+                    return Err(ApiError::conflict(format!(
+                        "This child already has a weighing on {measured_on}."
+                    )));
+                }
+                Outcome::Failed(reason) if reason == "unavailable" => {
+                    return Err(ApiError::new(openapi::ProblemType::ServiceUnavailable));
+                }
+                Outcome::Failed(reason) => {
+                    return Err(ApiError::Internal(anyhow::anyhow!(
+                        "writing a weighing failed: {reason}"
+                    )));
+                }
+            }
+        }
+
+        // A weighing entered late changes how the later ones read: under
+        // the write lock, read the history again, evaluate against it, write
+        // it and re-read the later ones — all in one transaction.
+        let tx = begin_write(db).await?;
+        lock_children(&tx, &[child_id]).await?;
+        let rows = history_rows(&tx, child_id).await?;
+        if rows.iter().any(|r| r.measured_on == measured_on) {
             return Err(ApiError::conflict(format!(
                 "This child already has a weighing on {measured_on}."
             )));
         }
-        other => other?,
-    };
-    // A weighing entered late changes how the later ones read.
-    if rows.iter().any(|r| r.measured_on > measured_on) {
-        reread_after(&tx, &child, &person, measured_on).await?;
+        let active = build(&rows);
+        let model = active.clone().try_into_model()?;
+        weighing::Entity::insert(active)
+            .exec_without_returning(&tx)
+            .await?;
+        reread_after(&tx, child_id, birth, sex, measured_on).await?;
+        audit_log::Entity::insert(audit_entry)
+            .exec_without_returning(&tx)
+            .await?;
+        tx.commit().await?;
+        return Ok(Recorded::Created(to_wire_with_birth(model, birth)));
     }
-    let wire = to_wire_with_birth(inserted, person.birth_date);
-    audit::record(
-        &tx,
-        &authority.actor(),
-        "create",
-        "weighing",
-        &id.to_string(),
-        &place.location(),
-        None,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Recorded::Created(wire))
+    Err(ApiError::Problem {
+        kind: openapi::ProblemType::Conflict,
+        detail: Some(
+            "This child's weighings are being changed by someone else right now; try again.".into(),
+        ),
+        retry_after: Some(1),
+        oauth_error: None,
+    })
+}
+
+/// What a new weighing needs to know about the child and the posyandu.
+#[derive(Debug, Clone, sea_orm::FromQueryResult)]
+struct Context {
+    birth_date: NaiveDate,
+    sex: String,
+    status: String,
+    posyandu_id: Uuid,
+    puskesmas_id: Uuid,
+    province_code: String,
+    kabupaten_code: String,
+    kecamatan_code: String,
+    desa_code: String,
+    time_zone: String,
+    posyandu_deleted_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl Context {
+    fn place(&self) -> Place {
+        Place {
+            province: self.province_code.clone(),
+            kabupaten: self.kabupaten_code.clone(),
+            kecamatan: self.kecamatan_code.clone(),
+            desa: self.desa_code.clone(),
+            puskesmas: Some(self.puskesmas_id),
+            posyandu: Some(self.posyandu_id),
+        }
+    }
+}
+
+/// The columns of earlier weighings that a new one is read against.
+#[derive(Debug, Clone, sea_orm::FromQueryResult)]
+struct HistoryRow {
+    id: Uuid,
+    measured_on: NaiveDate,
+    weight_kg: f64,
+    length_cm: Option<f64>,
+    position: Option<String>,
+    head_cm: Option<f64>,
+    muac_cm: Option<f64>,
+    oedema: bool,
+    posyandu_id: Uuid,
+    kms_status: String,
+    z_lhfa: Option<f64>,
+    updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl HistoryRow {
+    fn history(&self) -> History {
+        History {
+            date: self.measured_on,
+            weight_kg: self.weight_kg,
+            posyandu_id: self.posyandu_id,
+            status: kms::parse_code(&self.kms_status).unwrap_or(KmsStatus::B),
+            lhfa: self.z_lhfa,
+        }
+    }
+}
+
+/// The child (with the posyandu of the weighing) and their weighings so
+/// far: two narrow queries in the usual case, because every weighing starts
+/// here and a busy posyandu day sends many.
+async fn load(
+    db: &DatabaseConnection,
+    authority: Authority<'_>,
+    child_id: Uuid,
+    posyandu_id: Option<Uuid>,
+) -> ApiResult<(Context, Vec<HistoryRow>)> {
+    use entity::posyandu as p;
+    let mut select = child::Entity::find_by_id(child_id).filter(child::Column::DeletedAt.is_null());
+    if let Authority::Caller(principal) = authority {
+        select = select.filter(principal.area.condition::<child::Entity>());
+    }
+    let context = select
+        .select_only()
+        .column(person::Column::BirthDate)
+        .column(person::Column::Sex)
+        .column(person::Column::Status)
+        .column_as(p::Column::Id, "posyandu_id")
+        .column_as(p::Column::PuskesmasId, "puskesmas_id")
+        .column_as(p::Column::ProvinceCode, "province_code")
+        .column_as(p::Column::KabupatenCode, "kabupaten_code")
+        .column_as(p::Column::KecamatanCode, "kecamatan_code")
+        .column_as(p::Column::DesaCode, "desa_code")
+        .column_as(p::Column::TimeZone, "time_zone")
+        .column_as(p::Column::DeletedAt, "posyandu_deleted_at")
+        .join(sea_orm::JoinType::InnerJoin, child::Relation::Person.def())
+        .join(
+            sea_orm::JoinType::InnerJoin,
+            child::Relation::Posyandu.def(),
+        )
+        .into_model::<Context>()
+        .one(db)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let context = match posyandu_id {
+        Some(id) if id != context.posyandu_id => {
+            let other = visible_posyandu(db, authority, id, "posyandu_id").await?;
+            Context {
+                posyandu_id: other.id,
+                puskesmas_id: other.puskesmas_id,
+                province_code: other.province_code,
+                kabupaten_code: other.kabupaten_code,
+                kecamatan_code: other.kecamatan_code,
+                desa_code: other.desa_code,
+                time_zone: other.time_zone,
+                posyandu_deleted_at: other.deleted_at,
+                ..context
+            }
+        }
+        _ => context,
+    };
+    if context.posyandu_deleted_at.is_some() {
+        return Err(ApiError::conflict(
+            "The child's posyandu has been removed; move the child to another posyandu first.",
+        ));
+    }
+    let rows = history_rows(db, child_id).await?;
+    Ok((context, rows))
+}
+
+/// Locks the children's rows until the transaction ends, so that two
+/// changes to one child's weighings are never evaluated against the same
+/// history at once (PostgreSQL; on SQLite the write transaction is already
+/// the only one).
+pub async fn lock_children<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> ApiResult<()> {
+    if db.get_database_backend() == sea_orm::DbBackend::Postgres && !ids.is_empty() {
+        child::Entity::find()
+            .select_only()
+            .column(child::Column::PersonId)
+            .filter(child::Column::PersonId.is_in(ids.iter().copied()))
+            .order_by_asc(child::Column::PersonId)
+            .lock_exclusive()
+            .into_tuple::<Uuid>()
+            .all(db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The narrow history of a child's weighings, oldest first.
+async fn history_rows<C: ConnectionTrait>(db: &C, child_id: Uuid) -> ApiResult<Vec<HistoryRow>> {
+    Ok(weighing::Entity::find()
+        .select_only()
+        .columns([
+            weighing::Column::Id,
+            weighing::Column::MeasuredOn,
+            weighing::Column::WeightKg,
+            weighing::Column::LengthCm,
+            weighing::Column::Position,
+            weighing::Column::HeadCm,
+            weighing::Column::MuacCm,
+            weighing::Column::Oedema,
+            weighing::Column::PosyanduId,
+            weighing::Column::KmsStatus,
+            weighing::Column::ZLhfa,
+            weighing::Column::UpdatedAt,
+        ])
+        .filter(weighing::Column::ChildId.eq(child_id))
+        .filter(weighing::Column::DeletedAt.is_null())
+        .order_by_asc(weighing::Column::MeasuredOn)
+        .into_model::<HistoryRow>()
+        .all(db)
+        .await?)
+}
+
+/// What identifies the state of a child's weighings: each row and when it
+/// last changed.
+fn stamp_of(rows: &[HistoryRow]) -> Vec<(Uuid, chrono::DateTime<chrono::Utc>)> {
+    let mut stamp: Vec<_> = rows.iter().map(|r| (r.id, r.updated_at)).collect();
+    stamp.sort();
+    stamp
 }
 
 async fn find_weighing<C: ConnectionTrait>(
@@ -536,6 +754,7 @@ pub async fn correct(
     principal.require(Scope::WriteWeighings)?;
     let tx = begin_write(db).await?;
     let row = find_weighing(&tx, principal, id).await?;
+    lock_children(&tx, &[row.child_id]).await?;
     let (child, person) = find_child(&tx, principal, row.child_id).await?;
     let weight = patch.weight_kg.unwrap_or(row.weight_kg);
     let length = patch.length_cm.unwrap_or(row.length_cm);
@@ -603,9 +822,16 @@ pub async fn correct(
         &history_of(&earlier),
     );
     let mut active = changed.into_active_model();
-    apply(&mut active, &evaluation);
+    write_evaluation(&mut active, &evaluation);
     let changed = active.update(&tx).await?;
-    reread_after(&tx, &child, &person, earliest.min(changed.measured_on)).await?;
+    reread_after(
+        &tx,
+        child.person_id,
+        person.birth_date,
+        sex,
+        earliest.min(changed.measured_on),
+    )
+    .await?;
     let after = weighing::Entity::find_by_id(id)
         .one(&tx)
         .await?
@@ -634,6 +860,7 @@ pub async fn remove(db: &DatabaseConnection, principal: &Principal, id: Uuid) ->
     principal.require(Scope::WriteWeighings)?;
     let tx = begin_write(db).await?;
     let row = find_weighing(&tx, principal, id).await?;
+    lock_children(&tx, &[row.child_id]).await?;
     let (child, person) = find_child(&tx, principal, row.child_id).await?;
     let date = row.measured_on;
     let place = Place {
@@ -650,7 +877,14 @@ pub async fn remove(db: &DatabaseConnection, principal: &Principal, id: Uuid) ->
     active.deleted_by = Set(Some(principal.actor()));
     active.updated_at = Set(now);
     active.update(&tx).await?;
-    reread_after(&tx, &child, &person, date - chrono::Duration::days(1)).await?;
+    reread_after(
+        &tx,
+        child.person_id,
+        person.birth_date,
+        parse_sex(&person.sex),
+        date - chrono::Duration::days(1),
+    )
+    .await?;
     audit::record(
         &tx,
         &Actor::from(principal),
@@ -669,6 +903,7 @@ pub async fn remove(db: &DatabaseConnection, principal: &Principal, id: Uuid) ->
 /// the others.
 pub async fn record_many(
     db: &DatabaseConnection,
+    writer: &WeighingWriter,
     principal: &Principal,
     request: BulkWeighingRequest,
 ) -> ApiResult<BulkWeighingResponse> {
@@ -689,6 +924,7 @@ pub async fn record_many(
     for (index, item) in request.weighings.into_iter().enumerate() {
         let outcome = record(
             db,
+            writer,
             Authority::Caller(principal),
             item.child_id,
             item.weighing,

@@ -404,3 +404,43 @@ async fn lists_charts_and_the_calculator() {
     assert!(batch.items[0].result.as_ref().unwrap().z.wfa.unwrap().abs() < 1e-9);
     assert_eq!(batch.items[1].errors[0].field, "records[1].age_days");
 }
+
+#[tokio::test]
+async fn concurrent_weighings_of_one_child_stay_consistent() {
+    let app = spawn_app().await;
+    let (kader, posyandu) = setup(&app).await;
+    let ayu = child(&app, &kader, &posyandu, month_ago(20, 1)).await;
+    let path = format!("/api/v1/children/{}/weighings", ayu.id);
+    // The same day from six phones at once, with different weights: one wins.
+    let bodies: Vec<Value> = (0..6)
+        .map(|i| json!({"weight_kg": 9.0 + i as f64 / 10.0}))
+        .collect();
+    let responses =
+        futures_util::future::join_all(bodies.iter().map(|b| app.post(&path, &kader, b))).await;
+    let statuses: Vec<u16> = responses.iter().map(|r| r.status().as_u16()).collect();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 201).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.iter().all(|s| *s == 201 || *s == 409),
+        "{statuses:?}"
+    );
+    // Six different months at once: all stored, and each read against the others.
+    let bodies: Vec<Value> = (1..=6)
+        .map(|m| json!({"measured_on": month_ago(m, 10), "weight_kg": 9.0 - m as f64 * 0.2}))
+        .collect();
+    let responses =
+        futures_util::future::join_all(bodies.iter().map(|b| app.post(&path, &kader, b))).await;
+    assert!(responses.iter().all(|r| r.status() == 201));
+    let history: Vec<Weighing> = json(app.get(&path, &kader).await, 200).await;
+    assert_eq!(history.len(), 7);
+    let statuses: Vec<KmsStatus> = history.iter().map(|w| w.kms_status).collect();
+    assert_eq!(statuses[0], KmsStatus::B);
+    assert!(
+        statuses[1..6].iter().all(|s| *s == KmsStatus::N),
+        "{statuses:?}"
+    );
+    assert_eq!(statuses[6], KmsStatus::N, "gained since last month");
+}

@@ -12,7 +12,7 @@ use openapi::areas::{NewPosyandu, NewPuskesmas, OpeningRule, SpmField, WeekdayNa
 use openapi::clients::NewApiClient;
 use openapi::users::NewUser;
 use openapi::{Role, Scope};
-use sea_orm::DatabaseConnection;
+use sea_orm::{DatabaseConnection, EntityTrait};
 
 use crate::access::role_scopes;
 use crate::auth::random_token;
@@ -80,7 +80,35 @@ fn fail(context: &str) -> impl Fn(ApiError) -> anyhow::Error + '_ {
 }
 
 /// Fills the database. Refuses when the demo was loaded before.
-pub async fn run(db: &DatabaseConnection, password: Option<String>) -> anyhow::Result<()> {
+pub mod population;
+
+/// What `posyandu demo` loads.
+#[derive(Debug, Clone)]
+pub struct DemoOptions {
+    pub password: Option<String>,
+    /// Children under five in all (about 50 per posyandu; more posyandu
+    /// across the kabupaten when 10 are not enough).
+    pub children: usize,
+    /// Seed of the generator: the same seed gives the same population.
+    pub seed: u64,
+}
+
+impl Default for DemoOptions {
+    fn default() -> Self {
+        DemoOptions {
+            password: None,
+            children: 300,
+            seed: 2026,
+        }
+    }
+}
+
+/// Children per posyandu when the demo is scaled up.
+const CHILDREN_PER_POSYANDU: usize = 50;
+
+pub async fn run(db: &DatabaseConnection, options: DemoOptions) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let password = options.password.clone();
     if areas::resolve(db, PUSKESMAS[0].kode, "kode").await.is_ok() {
         anyhow::bail!("the demo data is already loaded in this database");
     }
@@ -207,16 +235,27 @@ pub async fn run(db: &DatabaseConnection, password: Option<String>) -> anyhow::R
     .await
     .map_err(fail("bot client"))?;
 
-    println!("Demo data loaded: Kabupaten Buleleng, 2 puskesmas, 10 posyandu.");
-    println!();
-    println!(
+    let posyandu = scale_out(db, options.children).await?;
+    let today = crate::domain::schedule::today_in("Asia/Makassar", crate::clock::now());
+    let made = population::generate(db, &posyandu, options.children, options.seed, today).await?;
+    let puskesmas = entity::puskesmas::Entity::find().all(db).await?.len();
+    crate::say!(
+        "Demo data loaded in {:.1} s: Kabupaten Buleleng, {puskesmas} puskesmas, {} posyandu, {} children with {} weighings, {} mothers.",
+        started.elapsed().as_secs_f64(),
+        posyandu.len(),
+        made.children,
+        made.weighings,
+        made.mothers
+    );
+    crate::say!();
+    crate::say!(
         "Every account's password: {password}{}",
         if generated { "  (generated)" } else { "" }
     );
-    println!();
-    println!("{:<22} {:<10} {:<20} phone", "username", "role", "area");
+    crate::say!();
+    crate::say!("{:<22} {:<10} {:<20} phone", "username", "role", "area");
     for login in &logins {
-        println!(
+        crate::say!(
             "{:<22} {:<10} {:<20} {}",
             login.username,
             login.role.as_str(),
@@ -224,20 +263,121 @@ pub async fn run(db: &DatabaseConnection, password: Option<String>) -> anyhow::R
             login.phone.as_deref().unwrap_or("")
         );
     }
-    println!();
+    crate::say!();
     if let Some(phone) = kader_phone {
-        println!("A kader's phone number (for the chat bot): {phone}");
+        crate::say!("A kader's phone number (for the chat bot): {phone}");
     }
-    println!(
+    crate::say!(
         "App client:  {} / {}",
-        app.client.client_id, app.client_secret
+        app.client.client_id,
+        app.client_secret
     );
-    println!(
+    crate::say!(
         "Bot client:  {} / {}",
-        bot.client.client_id, bot.client_secret
+        bot.client.client_id,
+        bot.client_secret
     );
-    println!("(client secrets are shown only now)");
+    crate::say!("(client secrets are shown only now)");
     Ok(())
+}
+
+/// The posyandu the children go to: the ten of the demo, and when more are
+/// needed, posyandu across every desa of Kabupaten Buleleng, each kecamatan
+/// with its puskesmas.
+async fn scale_out(
+    db: &DatabaseConnection,
+    children: usize,
+) -> anyhow::Result<Vec<entity::posyandu::Model>> {
+    let wanted = children.div_ceil(CHILDREN_PER_POSYANDU);
+    let mut existing = entity::posyandu::Entity::find().all(db).await?;
+    if existing.len() >= wanted {
+        return Ok(existing);
+    }
+    let index = crate::domain::wilayah::RegionIndex::national();
+    let desa: Vec<(String, String)> = index
+        .children(Some("51.08"))
+        .iter()
+        .flat_map(|kecamatan| {
+            index
+                .children(Some(kecamatan))
+                .iter()
+                .map(move |d| (kecamatan.clone(), d.clone()))
+        })
+        .collect();
+    let mut supervisors = std::collections::HashMap::new();
+    for p in entity::puskesmas::Entity::find().all(db).await? {
+        supervisors.insert(p.kecamatan_code.clone(), p.id);
+    }
+    let names = [
+        "Melati",
+        "Mawar",
+        "Cempaka",
+        "Kenanga",
+        "Anggrek",
+        "Sandat",
+        "Jepun",
+        "Teratai",
+        "Dahlia",
+        "Flamboyan",
+    ];
+    let mut n = existing.len();
+    while existing.len() < wanted {
+        let (kecamatan, desa_code) = &desa[n % desa.len()];
+        let puskesmas_id = match supervisors.get(kecamatan) {
+            Some(id) => *id,
+            None => {
+                let name = index
+                    .get(kecamatan)
+                    .map(|r| r.name.clone())
+                    .unwrap_or_default();
+                let created = areas::create_puskesmas(
+                    db,
+                    Authority::Operator,
+                    NewPuskesmas {
+                        kode: format!("P{}0201", kecamatan.replace('.', "")),
+                        name: format!("Puskesmas {name}"),
+                        address: None,
+                        kecamatan_code: kecamatan.clone(),
+                        desa_codes: index.children(Some(kecamatan)).to_vec(),
+                    },
+                )
+                .await
+                .map_err(fail("puskesmas"))?;
+                supervisors.insert(kecamatan.clone(), created.id);
+                created.id
+            }
+        };
+        let created = posyandu::create_posyandu(
+            db,
+            Authority::Operator,
+            NewPosyandu {
+                kode: None,
+                name: format!(
+                    "Posyandu {} {}",
+                    names[n % names.len()],
+                    n / names.len() + 1
+                ),
+                address: None,
+                desa_code: desa_code.clone(),
+                puskesmas_id,
+                time_zone: None,
+                opening_rule: Some(demo_rule(n)),
+                spm_fields: SpmField::ALL.to_vec(),
+                sk_number: None,
+                sk_date: None,
+            },
+        )
+        .await
+        .map_err(fail("posyandu"))?;
+        existing.push(
+            entity::posyandu::Entity::find_by_id(created.id)
+                .one(db)
+                .await?
+                .expect("just created"),
+        );
+        n += 1;
+    }
+    Ok(existing)
 }
 
 /// Opening rules vary between posyandu, as they do in real villages.
@@ -248,7 +388,9 @@ fn demo_rule(n: usize) -> OpeningRule {
             nth: 2,
             weekday: WeekdayName::Tuesday,
         },
-        _ => OpeningRule::DayOfMonth { day: 5 + n as u8 },
+        _ => OpeningRule::DayOfMonth {
+            day: 5 + (n % 20) as u8,
+        },
     }
 }
 
