@@ -22,6 +22,18 @@ use serde_json::Value;
 pub const PASSWORD: &str = "kata-sandi-rahasia-123";
 pub const JWT_SECRET: &str = "test-secret-that-is-long-enough-for-hs256-0123456789";
 
+/// Today where the test posyandu are: every one of them is in Bali (WITA,
+/// UTC+8), and the server dates a report without a date by the posyandu's
+/// zone. A test that used the UTC date would fail from 16:00 UTC.
+pub fn today() -> chrono::NaiveDate {
+    posyandu_api::domain::schedule::today_in("Asia/Makassar", chrono::Utc::now())
+}
+
+/// This month at the test posyandu, `YYYY-MM`.
+pub fn this_month() -> String {
+    today().format("%Y-%m").to_string()
+}
+
 /// Which database the suite runs on.
 pub fn postgres_url() -> Option<String> {
     std::env::var("POSYANDU_TEST_DATABASE_URL")

@@ -773,7 +773,7 @@ pub async fn correct(
             "The date is before the child was born.",
         );
     }
-    if measured_on > clock::now().date_naive() + chrono::Duration::days(1) {
+    if measured_on > clock::latest_date() {
         invalid.add("measured_on", "invalid", "The date is in the future.");
     }
     if (measured_on - person.birth_date).num_days() > MAX_AGE_DAYS {

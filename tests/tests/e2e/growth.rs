@@ -41,7 +41,7 @@ async fn child(app: &TestApp, kader: &Caller, posyandu: &Posyandu, birth: NaiveD
 }
 
 fn month_ago(months: i32, day: u32) -> NaiveDate {
-    let today = chrono::Utc::now().date_naive();
+    let today = posyandu_tests::today();
     let total = today.year() * 12 + today.month() as i32 - 1 - months;
     NaiveDate::from_ymd_opt(total.div_euclid(12), total.rem_euclid(12) as u32 + 1, day).unwrap()
 }
@@ -173,7 +173,7 @@ async fn a_year_of_weighings_reads_b_n_t_2t_and_o() {
 async fn one_weighing_a_day_and_dates_that_cannot_be() {
     let app = spawn_app().await;
     let (kader, posyandu) = setup(&app).await;
-    let birth = chrono::Utc::now().date_naive() - Duration::days(300);
+    let birth = posyandu_tests::today() - Duration::days(300);
     let ayu = child(&app, &kader, &posyandu, birth).await;
     let path = format!("/api/v1/children/{}/weighings", ayu.id);
     let body = json!({"weight_kg": 8.1, "length_cm": 70.2, "position": "lying", "muac_cm": 14.0});
@@ -235,10 +235,10 @@ async fn one_weighing_a_day_and_dates_that_cannot_be() {
 async fn bulk_weighings_report_per_item() {
     let app = spawn_app().await;
     let (kader, posyandu) = setup(&app).await;
-    let birth = chrono::Utc::now().date_naive() - Duration::days(400);
+    let birth = posyandu_tests::today() - Duration::days(400);
     let a = child(&app, &kader, &posyandu, birth).await;
     let b = child(&app, &kader, &posyandu, birth).await;
-    let today = chrono::Utc::now().date_naive();
+    let today = posyandu_tests::today();
     let response: BulkWeighingResponse = json(
         app.post(
             "/api/v1/weighings/bulk",
@@ -268,7 +268,7 @@ async fn bulk_weighings_report_per_item() {
 async fn lists_charts_and_the_calculator() {
     let app = spawn_app().await;
     let (kader, posyandu) = setup(&app).await;
-    let birth = chrono::Utc::now().date_naive() - Duration::days(365);
+    let birth = posyandu_tests::today() - Duration::days(365);
     let thin = child(&app, &kader, &posyandu, birth).await;
     let fine = child(&app, &kader, &posyandu, birth).await;
     let absent = child(&app, &kader, &posyandu, birth).await;
@@ -298,7 +298,7 @@ async fn lists_charts_and_the_calculator() {
         201,
     )
     .await;
-    let month = chrono::Utc::now().format("%Y-%m");
+    let month = posyandu_tests::this_month();
     let ids = |page: Value| -> Vec<String> {
         page["items"]
             .as_array()
@@ -388,7 +388,7 @@ async fn lists_charts_and_the_calculator() {
         app.post(
             "/api/v1/growth/zscores",
             &kader,
-            &json!({"sex": "P", "birth_date": birth, "measured_on": chrono::Utc::now().date_naive(), "weight_kg": 6.0, "length_cm": 66.0, "position": "lying"}),
+            &json!({"sex": "P", "birth_date": birth, "measured_on": posyandu_tests::today(), "weight_kg": 6.0, "length_cm": 66.0, "position": "lying"}),
         )
         .await,
         200,
