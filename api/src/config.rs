@@ -88,6 +88,7 @@ struct FileConfig {
     bot_client_secret: Option<String>,
     api_url: Option<String>,
     kader_double_posts: Option<String>,
+    weighing_writers: Option<usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -133,6 +134,9 @@ pub struct Settings {
     pub api_url: Option<String>,
     /// How far the no-double-posts rule for kader reaches.
     pub kader_double_posts: DoublePostRule,
+    /// Writer tasks for new weighings (`None`: 1 on SQLite, 4 on
+    /// PostgreSQL).
+    pub weighing_writers: Option<usize>,
 }
 
 impl Settings {
@@ -245,6 +249,10 @@ impl Settings {
                     format!("kader_double_posts must be board, all or off, not `{text}`")
                 })?,
             },
+            weighing_writers: env_u64("POSYANDU_WEIGHING_WRITERS")?
+                .map(|v| v as usize)
+                .or(file.weighing_writers)
+                .map(|v| v.clamp(1, 64)),
         })
     }
 

@@ -31,7 +31,7 @@ impl AppState {
             std::time::Duration::from_secs(60),
         );
         Ok(AppState {
-            weighings: WeighingWriter::start(db.clone()),
+            weighings: WeighingWriter::start(db.clone(), settings.weighing_writers),
             db,
             jwt,
             settings,

@@ -5,6 +5,7 @@ for line in io.lines(os.getenv("CHILDREN")) do ids[#ids + 1] = line end
 local token = os.getenv("TOKEN")
 local threads = tonumber(os.getenv("THREADS") or "2")
 local next_offset = 0
+created = 0
 local all_threads = {}
 
 function setup(thread)
@@ -41,5 +42,8 @@ function done(summary, latency, requests)
     local total = 0
     for _, thread in ipairs(all_threads) do total = total + (thread:get(name) or 0) end
     if total > 0 then io.write(string.format("status %s: %d\n", name, total)) end
+    if name == "s201" then created = total end
   end
+  -- Only 201s are new weighings; a 409 is a child already weighed today.
+  io.write(string.format("status created/s: %.0f\n", created / (summary.duration / 1e6)))
 end

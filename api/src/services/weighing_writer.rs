@@ -47,23 +47,41 @@ struct Envelope {
     reply: oneshot::Sender<Outcome>,
 }
 
+/// Writer tasks. SQLite takes one writer at a time, so one task by default;
+/// on PostgreSQL several batches commit in parallel (each waits for its own
+/// flush to disk), so four by default. A child always goes to the same task,
+/// so its weighings are written in the order they arrived.
 #[derive(Clone)]
 pub struct WeighingWriter {
-    sender: mpsc::Sender<Envelope>,
+    senders: Vec<mpsc::Sender<Envelope>>,
 }
 
 impl WeighingWriter {
-    /// Starts the writer task on the current runtime.
-    pub fn start(db: DatabaseConnection) -> WeighingWriter {
-        let (sender, receiver) = mpsc::channel(4 * MAX_BATCH);
-        tokio::spawn(run(db, receiver));
-        WeighingWriter { sender }
+    /// Starts the writer tasks on the current runtime.
+    pub fn start(db: DatabaseConnection, tasks: Option<usize>) -> WeighingWriter {
+        let tasks = tasks.unwrap_or(match db.get_database_backend() {
+            sea_orm::DbBackend::Postgres => 4,
+            _ => 1,
+        });
+        let senders = (0..tasks)
+            .map(|_| {
+                let (sender, receiver) = mpsc::channel(4 * MAX_BATCH);
+                tokio::spawn(run(db.clone(), receiver));
+                sender
+            })
+            .collect();
+        WeighingWriter { senders }
     }
 
     /// Hands a weighing to the writer and waits until it is committed.
     pub async fn write(&self, job: Job) -> Outcome {
         let (reply, answer) = oneshot::channel();
-        if self.sender.send(Envelope { job, reply }).await.is_err() {
+        let lane = (job.child_id.as_u128() % self.senders.len() as u128) as usize;
+        if self.senders[lane]
+            .send(Envelope { job, reply })
+            .await
+            .is_err()
+        {
             return Outcome::Failed("the weighing writer has stopped".into());
         }
         answer
