@@ -27,10 +27,26 @@ pub fn role_scopes(role: Role) -> &'static [Scope] {
             ReadPeople,
             WritePeople,
             WriteWeighings,
+            WriteHealth,
             ReadKader,
             WriteKader,
         ],
-        Role::Dpmd | Role::Puskesmas => &[
+        Role::Puskesmas => &[
+            ReadAreas,
+            WriteAreas,
+            ReadUsers,
+            WriteUsers,
+            ReadAudit,
+            ReadPeople,
+            WritePeople,
+            WriteWeighings,
+            WriteHealth,
+            ReadKader,
+            WriteKader,
+        ],
+        // The village community office: the registry and its kader, not
+        // clinical records.
+        Role::Dpmd => &[
             ReadAreas,
             WriteAreas,
             ReadUsers,
@@ -46,7 +62,6 @@ pub fn role_scopes(role: Role) -> &'static [Scope] {
             ReadAreas,
             WriteAreas,
             ReadUsers,
-            WriteUsers,
             ReadPeople,
             WritePeople,
             WriteWeighings,
@@ -59,6 +74,7 @@ pub fn role_scopes(role: Role) -> &'static [Scope] {
             ReadPeople,
             WritePeople,
             WriteWeighings,
+            WriteHealth,
             ReadKader,
         ],
         Role::Kader => &[
@@ -66,6 +82,7 @@ pub fn role_scopes(role: Role) -> &'static [Scope] {
             ReadPeople,
             WritePeople,
             WriteWeighings,
+            WriteHealth,
             ReadKader,
         ],
         Role::App => &[
@@ -75,6 +92,7 @@ pub fn role_scopes(role: Role) -> &'static [Scope] {
             ReadPeople,
             WritePeople,
             WriteWeighings,
+            WriteHealth,
             ReadKader,
         ],
         Role::Bot => &[
@@ -83,6 +101,7 @@ pub fn role_scopes(role: Role) -> &'static [Scope] {
             ReadPeople,
             WritePeople,
             WriteWeighings,
+            WriteHealth,
             ReadKader,
         ],
     }
@@ -102,9 +121,12 @@ pub fn grantable_roles(manager: Role) -> &'static [Role] {
             Role::Kader,
         ],
         Role::Dinkes => &[Role::Dinkes, Role::Puskesmas, Role::Bidan, Role::Kader],
-        Role::Dpmd => &[Role::Dpmd, Role::Desa, Role::Kader],
+        // The village offices appoint kader (the kader registry, by SK) but
+        // do not hand out logins that record clinical data: a kader's
+        // account, which carries `write:health`, comes from the health side.
+        Role::Dpmd => &[Role::Dpmd, Role::Desa],
         Role::Puskesmas => &[Role::Puskesmas, Role::Bidan, Role::Kader],
-        Role::Desa => &[Role::Kader],
+        Role::Desa => &[],
         Role::Bidan | Role::Kader | Role::App | Role::Bot => &[],
     }
 }
@@ -344,6 +366,17 @@ area_bound_entity!(
     entity::kader_incentive::Column
 );
 area_bound_entity!(entity::weighing::Entity, entity::weighing::Column);
+area_bound_entity!(entity::pregnancy::Entity, entity::pregnancy::Column);
+area_bound_entity!(
+    entity::antenatal_contact::Entity,
+    entity::antenatal_contact::Column
+);
+area_bound_entity!(entity::immunisation::Entity, entity::immunisation::Column);
+area_bound_entity!(
+    entity::vitamin_a_dose::Entity,
+    entity::vitamin_a_dose::Column
+);
+area_bound_entity!(entity::bpjs_change::Entity, entity::bpjs_change::Column);
 
 #[cfg(test)]
 mod tests {

@@ -10,6 +10,9 @@ pub struct Model {
     pub mother_id: Option<Uuid>,
     pub birth_weight_g: Option<i32>,
     pub birth_length_cm: Option<f64>,
+    /// The mother's pregnancy this child was born of, when recorded as a birth.
+    pub pregnancy_id: Option<Uuid>,
+    pub birth_place: Option<String>,
     pub kms_held: bool,
     pub buku_kia_held: bool,
     pub province_code: String,

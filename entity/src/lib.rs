@@ -6,14 +6,17 @@
 //! posyandu id), so that a caller's area becomes a plain `WHERE` on the row
 //! itself, and a distributed PostgreSQL can shard by province.
 
+pub mod antenatal_contact;
 pub mod api_client;
 pub mod app_user;
 pub mod audit_log;
+pub mod bpjs_change;
 pub mod child;
 pub mod counter;
 pub mod desa_profile;
 pub mod family;
 pub mod idempotency_record;
+pub mod immunisation;
 pub mod institution_post;
 pub mod kader;
 pub mod kader_incentive;
@@ -21,8 +24,10 @@ pub mod person;
 pub mod person_event;
 pub mod posyandu;
 pub mod posyandu_day_change;
+pub mod pregnancy;
 pub mod puskesmas;
 pub mod puskesmas_desa;
 pub mod refresh_token;
 pub mod region;
+pub mod vitamin_a_dose;
 pub mod weighing;

@@ -10,6 +10,10 @@ pub struct Model {
     pub kind: String,
     pub event_date: Date,
     pub note: Option<String>,
+    /// Where a newcomer came from (`arrived`).
+    pub origin: Option<String>,
+    /// Where a person moved to (`moved`).
+    pub destination: Option<String>,
     pub recorded_by: String,
     pub province_code: String,
     pub kabupaten_code: String,

@@ -75,3 +75,96 @@ pub fn add_area_columns(table: &mut TableCreateStatement) {
         .col(uuid_null(Common::PuskesmasId))
         .col(uuid_null(Common::PosyanduId));
 }
+
+pub fn date(name: impl IntoIden) -> ColumnDef {
+    ColumnDef::new(name).date().not_null().take()
+}
+
+pub fn date_null(name: impl IntoIden) -> ColumnDef {
+    ColumnDef::new(name).date().null().take()
+}
+
+pub fn double_null(name: impl IntoIden) -> ColumnDef {
+    ColumnDef::new(name).double().null().take()
+}
+
+pub fn boolean(name: impl IntoIden, default: bool) -> ColumnDef {
+    ColumnDef::new(name)
+        .boolean()
+        .not_null()
+        .default(default)
+        .take()
+}
+
+pub fn index(
+    name: &str,
+    table: impl IntoIden + Clone,
+    columns: Vec<DynIden>,
+) -> IndexCreateStatement {
+    let mut index = Index::create();
+    index.name(name).table(table);
+    for column in columns {
+        index.col(column);
+    }
+    index.take()
+}
+
+pub fn fk(
+    name: &str,
+    from: (impl IntoIden, impl IntoIden),
+    to: (impl IntoIden, impl IntoIden),
+) -> ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .name(name)
+        .from(from.0, from.1)
+        .to(to.0, to.1)
+        .on_delete(ForeignKeyAction::Restrict)
+        .take()
+}
+
+/// The area columns of a row that lives at a desa and maybe a posyandu.
+pub fn add_place(table: &mut TableCreateStatement, posyandu_required: bool) {
+    table
+        .col(text(Common::ProvinceCode))
+        .col(text(Common::KabupatenCode))
+        .col(text(Common::KecamatanCode))
+        .col(text(Common::DesaCode));
+    if posyandu_required {
+        table
+            .col(uuid(Common::PuskesmasId))
+            .col(uuid(Common::PosyanduId));
+    } else {
+        table
+            .col(uuid_null(Common::PuskesmasId))
+            .col(uuid_null(Common::PosyanduId));
+    }
+}
+
+pub async fn area_indexes(
+    manager: &SchemaManager<'_>,
+    table: &str,
+    iden: impl IntoIden + Clone,
+) -> Result<(), DbErr> {
+    for (suffix, column) in [
+        ("kabupaten", Common::KabupatenCode),
+        ("kecamatan", Common::KecamatanCode),
+        ("desa", Common::DesaCode),
+        ("puskesmas", Common::PuskesmasId),
+        ("posyandu", Common::PosyanduId),
+    ] {
+        manager
+            .create_index(index(
+                &format!("ix_{table}_{suffix}"),
+                iden.clone(),
+                vec![column.into_iden()],
+            ))
+            .await?;
+    }
+    manager
+        .create_index(index(
+            &format!("ix_{table}_updated"),
+            iden.clone(),
+            vec![Common::UpdatedAt.into_iden()],
+        ))
+        .await
+}

@@ -13,6 +13,7 @@ mod m20261122_000001_areas;
 mod m20261122_000002_accounts;
 mod m20261122_000003_audit_idempotency;
 mod m20261122_000004_registry;
+mod m20261122_000005_maternal;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_accounts::Migration),
             Box::new(m20261122_000003_audit_idempotency::Migration),
             Box::new(m20261122_000004_registry::Migration),
+            Box::new(m20261122_000005_maternal::Migration),
         ]
     }
 }

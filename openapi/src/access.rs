@@ -162,6 +162,10 @@ pub enum Scope {
     /// Record and correct weighings.
     #[serde(rename = "write:weighings")]
     WriteWeighings,
+    /// Record pregnancies, antenatal contacts, births, immunisation and
+    /// vitamin A.
+    #[serde(rename = "write:health")]
+    WriteHealth,
     /// Read the kader registry.
     #[serde(rename = "read:kader")]
     ReadKader,
@@ -171,7 +175,7 @@ pub enum Scope {
 }
 
 impl Scope {
-    pub const ALL: [Scope; 12] = [
+    pub const ALL: [Scope; 13] = [
         Scope::ReadAreas,
         Scope::WriteAreas,
         Scope::ReadUsers,
@@ -182,6 +186,7 @@ impl Scope {
         Scope::ReadPeople,
         Scope::WritePeople,
         Scope::WriteWeighings,
+        Scope::WriteHealth,
         Scope::ReadKader,
         Scope::WriteKader,
     ];
@@ -198,6 +203,7 @@ impl Scope {
             Scope::ReadPeople => "read:people",
             Scope::WritePeople => "write:people",
             Scope::WriteWeighings => "write:weighings",
+            Scope::WriteHealth => "write:health",
             Scope::ReadKader => "read:kader",
             Scope::WriteKader => "write:kader",
         }

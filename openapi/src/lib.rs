@@ -16,6 +16,7 @@ pub mod auth;
 pub mod clients;
 pub mod growth;
 pub mod health;
+pub mod maternal;
 pub mod page;
 pub mod problem;
 pub mod registry;

@@ -155,25 +155,34 @@ pub struct PersonPatch {
 pub struct PersonEvent {
     pub id: Uuid,
     pub person_id: Uuid,
-    /// `registered`, `moved`, `deceased`, `returned`.
+    /// `registered`, `arrived`, `moved`, `deceased`, `returned`.
     pub kind: String,
     pub event_date: NaiveDate,
     pub note: Option<String>,
+    /// Where a newcomer came from (`arrived`).
+    pub origin: Option<String>,
+    /// Where the person moved to (`moved`).
+    pub destination: Option<String>,
     /// Who recorded it.
     pub recorded_by: String,
     pub created_at: DateTime<Utc>,
 }
 
-/// Record that a person moved away or died (their status changes; nothing
-/// is deleted).
+/// Record that a person arrived, moved away, died or came back (their status
+/// follows; nothing is deleted).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewPersonEvent {
-    /// `moved`, `deceased` or `returned` (back to active).
+    /// `arrived` (a newcomer, with `origin`), `moved` (away, with
+    /// `destination`), `deceased` or `returned` (back to active).
     pub kind: String,
     pub event_date: NaiveDate,
     #[serde(default)]
     pub note: Option<String>,
+    #[serde(default)]
+    pub origin: Option<String>,
+    #[serde(default)]
+    pub destination: Option<String>,
 }
 
 /// The latest growth status of a child.

@@ -11,6 +11,7 @@ use chrono::{Datelike, NaiveDate};
 use openapi::areas::{NewPosyandu, NewPuskesmas, OpeningRule, Posyandu, Puskesmas, SpmField};
 use openapi::clients::{ApiClientCreated, NewApiClient};
 use openapi::growth::{NewWeighing, Position, Sex, Weighing};
+use openapi::maternal::{NewPregnancy, Pregnancy};
 use openapi::registry::{
     Child, Family, Kader, KaderPost, NewChild, NewFamily, NewKader, NewPerson, Person, TrainingTier,
 };
@@ -19,7 +20,9 @@ use posyandu_api::access::role_scopes;
 use posyandu_api::domain::double_posts::DoublePostRule;
 use posyandu_api::services::weighing_writer::WeighingWriter;
 use posyandu_api::services::weighings::{self, Recorded};
-use posyandu_api::services::{Authority, areas, children, clients, kader, people, posyandu};
+use posyandu_api::services::{
+    Authority, areas, children, clients, kader, people, posyandu, pregnancies,
+};
 
 use crate::{Caller, TestApp, json};
 
@@ -43,6 +46,8 @@ pub struct Side {
     pub weighing: Weighing,
     /// A kader record at the posyandu.
     pub kader_record: Kader,
+    /// An ongoing pregnancy of `mother`, 20 weeks today.
+    pub pregnancy: Pregnancy,
 }
 
 pub struct World {
@@ -164,7 +169,7 @@ async fn side(
     .await;
     let weighing = match weighings::record(
         &app.db,
-        &WeighingWriter::start(app.db.clone()),
+        &WeighingWriter::start(app.db.clone(), None),
         Authority::Operator,
         child.id,
         stunted_weighing(),
@@ -175,6 +180,7 @@ async fn side(
         Recorded::Created(w) | Recorded::Unchanged(w) => w,
     };
     let kader_record = new_kader(app, &format!("Kader {prefix}"), &posyandu).await;
+    let pregnancy = new_pregnancy(app, mother.id, 140).await;
     Side {
         kabupaten,
         kecamatan,
@@ -188,11 +194,43 @@ async fn side(
         child,
         weighing,
         kader_record,
+        pregnancy,
     }
 }
 
+/// Registers a pregnancy of `mother`, `days` after its HPHT today.
+pub async fn new_pregnancy(app: &TestApp, mother: uuid::Uuid, days: i64) -> Pregnancy {
+    let today = crate::today();
+    pregnancies::create(
+        &app.db,
+        Authority::Operator,
+        NewPregnancy {
+            mother_id: mother,
+            posyandu_id: None,
+            hpht: Some(today - chrono::Duration::days(days)),
+            gestational_age_weeks: None,
+            gestational_age_days: None,
+            registered_on: None,
+            gravida: Some(2),
+            para: Some(1),
+            abortus: Some(0),
+            living_children: Some(1),
+            last_birth_date: None,
+            height_cm: Some(152.0),
+        },
+    )
+    .await
+    .unwrap_or_else(|e| panic!("pregnancy: {e:?}"))
+}
+
+/// A woman of 28 with a fresh pregnancy of `days` days at the posyandu.
+pub async fn fresh_pregnancy(app: &TestApp, posyandu: &Posyandu, days: i64) -> Pregnancy {
+    let mother = new_person(app, "Ibu Hamil", Sex::P, years_ago(28), posyandu).await;
+    new_pregnancy(app, mother.id, days).await
+}
+
 pub fn years_ago(years: i32) -> NaiveDate {
-    let today = chrono::Utc::now().date_naive();
+    let today = crate::today();
     today
         .with_year(today.year() - years)
         .unwrap_or(today - chrono::Duration::days(365 * years as i64))
@@ -297,7 +335,7 @@ pub async fn fresh_weighing(app: &TestApp, posyandu: &Posyandu) -> Weighing {
     let child = new_child(app, "Anak Sementara", years_ago(2), posyandu, None).await;
     match weighings::record(
         &app.db,
-        &WeighingWriter::start(app.db.clone()),
+        &WeighingWriter::start(app.db.clone(), None),
         Authority::Operator,
         child.id,
         stunted_weighing(),

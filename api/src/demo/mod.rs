@@ -80,6 +80,7 @@ fn fail(context: &str) -> impl Fn(ApiError) -> anyhow::Error + '_ {
 }
 
 /// Fills the database. Refuses when the demo was loaded before.
+pub mod maternal;
 pub mod population;
 
 /// What `posyandu demo` loads.
@@ -240,12 +241,14 @@ pub async fn run(db: &DatabaseConnection, options: DemoOptions) -> anyhow::Resul
     let made = population::generate(db, &posyandu, options.children, options.seed, today).await?;
     let puskesmas = entity::puskesmas::Entity::find().all(db).await?.len();
     crate::say!(
-        "Demo data loaded in {:.1} s: Kabupaten Buleleng, {puskesmas} puskesmas, {} posyandu, {} children with {} weighings, {} mothers.",
+        "Demo data loaded in {:.1} s: Kabupaten Buleleng, {puskesmas} puskesmas, {} posyandu, {} children with {} weighings and {} immunisation doses, {} mothers, {} of them pregnant.",
         started.elapsed().as_secs_f64(),
         posyandu.len(),
         made.children,
         made.weighings,
-        made.mothers
+        made.doses,
+        made.mothers,
+        made.pregnancies
     );
     crate::say!();
     crate::say!(

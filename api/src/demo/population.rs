@@ -7,13 +7,17 @@
 //! services, so a kabupaten-sized population (40,000 children) loads in
 //! seconds. Each weighing is still evaluated by `domain::assessment`.
 use chrono::{Datelike, Duration, NaiveDate};
-use entity::{child, family, person, posyandu, weighing};
+use entity::{
+    antenatal_contact, child, family, immunisation, person, posyandu, pregnancy, vitamin_a_dose,
+    weighing,
+};
 use openapi::growth::{Position, Sex};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sea_orm::{ActiveValue::Set, ConnectionTrait, DatabaseConnection, EntityTrait};
 use uuid::Uuid;
 
+use super::maternal;
 use crate::clock;
 use crate::db::begin_write;
 use crate::domain::assessment::{self, History};
@@ -34,7 +38,7 @@ const FIRST_NAMES_BOY: [&str; 12] = [
 const BIRTH_ORDER: [&str; 4] = ["Putu", "Made", "Nyoman", "Ketut"];
 
 /// A standard normal draw (Box–Muller).
-fn normal(rng: &mut StdRng) -> f64 {
+pub(super) fn normal(rng: &mut StdRng) -> f64 {
     let u1: f64 = rng.random_range(f64::EPSILON..1.0);
     let u2: f64 = rng.random();
     (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
@@ -51,11 +55,22 @@ struct Batch {
     people: Vec<person::ActiveModel>,
     children: Vec<child::ActiveModel>,
     weighings: Vec<weighing::ActiveModel>,
+    pregnancies: Vec<pregnancy::ActiveModel>,
+    contacts: Vec<antenatal_contact::ActiveModel>,
+    doses: Vec<immunisation::ActiveModel>,
+    capsules: Vec<vitamin_a_dose::ActiveModel>,
 }
 
 impl Batch {
     fn len(&self) -> usize {
-        self.families.len() + self.people.len() + self.children.len() + self.weighings.len()
+        self.families.len()
+            + self.people.len()
+            + self.children.len()
+            + self.weighings.len()
+            + self.pregnancies.len()
+            + self.contacts.len()
+            + self.doses.len()
+            + self.capsules.len()
     }
 
     /// Writes everything in one transaction, in chunks that stay under
@@ -66,6 +81,10 @@ impl Batch {
         insert_chunks(&tx, std::mem::take(&mut self.people), 400).await?;
         insert_chunks(&tx, std::mem::take(&mut self.children), 400).await?;
         insert_chunks(&tx, std::mem::take(&mut self.weighings), 300).await?;
+        insert_chunks(&tx, std::mem::take(&mut self.pregnancies), 300).await?;
+        insert_chunks(&tx, std::mem::take(&mut self.contacts), 300).await?;
+        insert_chunks(&tx, std::mem::take(&mut self.doses), 300).await?;
+        insert_chunks(&tx, std::mem::take(&mut self.capsules), 400).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -90,6 +109,8 @@ pub struct Generated {
     pub children: usize,
     pub mothers: usize,
     pub weighings: usize,
+    pub pregnancies: usize,
+    pub doses: usize,
 }
 
 /// Generates `total` children spread evenly over the posyandu, with a year
@@ -119,6 +140,8 @@ pub async fn generate(
         children: 0,
         mothers: 0,
         weighings: 0,
+        pregnancies: 0,
+        doses: 0,
     };
     let mut phone_serial: u64 = 10_000_000 + rng.random_range(0..1_000_000);
 
@@ -208,6 +231,8 @@ pub async fn generate(
                 birth_length_cm: Set(Some(round1(
                     (49.0 + 2.0 * normal(&mut rng)).clamp(42.0, 55.0),
                 ))),
+                pregnancy_id: Set(None),
+                birth_place: Set(None),
                 kms_held: Set(rng.random_bool(0.85)),
                 buku_kia_held: Set(rng.random_bool(0.9)),
                 province_code: Set(place.province.clone()),
@@ -300,6 +325,29 @@ pub async fn generate(
                 write_evaluation(&mut row, &evaluation);
                 batch.weighings.push(row);
                 generated.weighings += 1;
+            }
+            // Immunisation and vitamin A so far; and one mother in eight
+            // (of a child past its first year) pregnant again.
+            let doses =
+                maternal::immunisations(child_id, birth, post, &place, today, now, &mut rng);
+            generated.doses += doses.len();
+            batch.doses.extend(doses);
+            batch.capsules.extend(maternal::vitamin_a(
+                child_id, birth, &place, today, now, &mut rng,
+            ));
+            if age_days > 400 && rng.random_bool(0.125) {
+                let (pregnancy, contacts) = maternal::pregnancy(
+                    mother_id,
+                    mother_birth,
+                    post,
+                    &place,
+                    today,
+                    now,
+                    &mut rng,
+                );
+                batch.pregnancies.push(pregnancy);
+                batch.contacts.extend(contacts);
+                generated.pregnancies += 1;
             }
             if batch.len() > 20_000 {
                 batch.flush(db).await?;

@@ -8,9 +8,12 @@ pub mod docs;
 pub mod fallback;
 pub mod growth;
 pub mod health;
+pub mod immunisation;
 pub mod kader;
 pub mod people;
+pub mod population;
 pub mod posyandu;
+pub mod pregnancies;
 pub mod puskesmas;
 pub mod regions;
 pub mod users;
@@ -90,6 +93,26 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(kader::delete_kader)
                 .service(kader::list_incentives)
                 .service(kader::add_incentive)
+                .service(pregnancies::list_pregnancies)
+                .service(pregnancies::create_pregnancy)
+                .service(pregnancies::get_pregnancy)
+                .service(pregnancies::update_pregnancy)
+                .service(pregnancies::close_pregnancy)
+                .service(pregnancies::list_contacts)
+                .service(pregnancies::add_contact)
+                .service(pregnancies::record_birth)
+                .service(immunisation::child_immunisations)
+                .service(immunisation::record_immunisation)
+                .service(immunisation::delete_immunisation)
+                .service(immunisation::posyandu_due)
+                .service(immunisation::posyandu_vitamin_a)
+                .service(immunisation::list_vitamin_a)
+                .service(immunisation::record_vitamin_a)
+                .service(population::list_newcomers)
+                .service(population::register_newcomer)
+                .service(population::list_unattached)
+                .service(population::list_uninsured)
+                .service(population::list_lost_pbi)
                 .service(audit::list_audit),
         );
 }

@@ -152,15 +152,37 @@ async fn check_mother<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Registers a child in its own transaction.
 pub async fn create(
     db: &DatabaseConnection,
     authority: Authority<'_>,
     new: NewChild,
 ) -> ApiResult<Child> {
+    let tx = begin_write(db).await?;
+    let child = create_in(&tx, authority, new, BirthLink::default()).await?;
+    tx.commit().await?;
+    Ok(child)
+}
+
+/// How a child registered at birth is tied to the mother's pregnancy.
+#[derive(Debug, Default)]
+pub struct BirthLink {
+    pub pregnancy_id: Option<Uuid>,
+    pub birth_place: Option<String>,
+}
+
+/// Registers a child inside the caller's write transaction (a birth
+/// registers the baby and closes the pregnancy together).
+pub async fn create_in<C: ConnectionTrait>(
+    tx: &C,
+    authority: Authority<'_>,
+    new: NewChild,
+    link: BirthLink,
+) -> ApiResult<Child> {
     authority.require(Scope::WritePeople)?;
     let mut invalid = Invalid::new();
     check_birth_values(&mut invalid, new.birth_weight_g, new.birth_length_cm);
-    let posyandu = match visible_posyandu(db, authority, new.posyandu_id, "posyandu_id").await {
+    let posyandu = match visible_posyandu(tx, authority, new.posyandu_id, "posyandu_id").await {
         Ok(p) => Some(p),
         Err(ApiError::Validation(errors)) => {
             for e in errors {
@@ -190,7 +212,7 @@ pub async fn create(
         (None, Some(person)) => {
             let mut person = person.clone();
             person.posyandu_id = person.posyandu_id.or(Some(new.posyandu_id));
-            draft_person(db, authority, &person, "person.", &mut invalid).await?
+            draft_person(tx, authority, &person, "person.", &mut invalid).await?
         }
         (Some(_), None) => None,
     };
@@ -202,7 +224,6 @@ pub async fn create(
             "Children can be registered only inside your own area.",
         ));
     }
-    let tx = begin_write(db).await?;
     let person = match (new.person_id, draft) {
         (Some(id), _) => {
             let mut select =
@@ -210,14 +231,14 @@ pub async fn create(
             if let Authority::Caller(principal) = authority {
                 select = select.filter(principal.area.condition::<person::Entity>());
             }
-            let person = select.one(&tx).await?.ok_or_else(|| {
+            let person = select.one(tx).await?.ok_or_else(|| {
                 ApiError::field(
                     "person_id",
                     "unknown",
                     "There is no such person in your area.",
                 )
             })?;
-            if child::Entity::find_by_id(id).one(&tx).await?.is_some() {
+            if child::Entity::find_by_id(id).one(tx).await?.is_some() {
                 return Err(ApiError::field(
                     "person_id",
                     "taken",
@@ -235,7 +256,7 @@ pub async fn create(
                     "A balita is under five years old.",
                 ));
             }
-            insert_person(&tx, authority, draft).await?
+            insert_person(tx, authority, draft).await?
         }
         (None, None) => unreachable!("checked above"),
     };
@@ -247,7 +268,7 @@ pub async fn create(
         ));
     }
     if let Some(mother) = new.mother_id {
-        check_mother(&tx, authority, mother, person.birth_date).await?;
+        check_mother(tx, authority, mother, person.birth_date).await?;
     }
     let now = clock::now();
     let row = child::ActiveModel {
@@ -255,6 +276,8 @@ pub async fn create(
         mother_id: Set(new.mother_id),
         birth_weight_g: Set(new.birth_weight_g),
         birth_length_cm: Set(new.birth_length_cm),
+        pregnancy_id: Set(link.pregnancy_id),
+        birth_place: Set(link.birth_place),
         kms_held: Set(new.kms_held),
         buku_kia_held: Set(new.buku_kia_held),
         province_code: Set(place.province.clone()),
@@ -268,10 +291,10 @@ pub async fn create(
         deleted_at: Set(None),
         deleted_by: Set(None),
     };
-    let inserted = child::Entity::insert(row).exec_with_returning(&tx).await?;
-    let wire = to_wire_many(&tx, vec![inserted]).await?.remove(0);
+    let inserted = child::Entity::insert(row).exec_with_returning(tx).await?;
+    let wire = to_wire_many(tx, vec![inserted]).await?.remove(0);
     audit::record(
-        &tx,
+        tx,
         &authority.actor(),
         "create",
         "child",
@@ -280,7 +303,6 @@ pub async fn create(
         audit::diff(None, &wire),
     )
     .await?;
-    tx.commit().await?;
     Ok(wire)
 }
 

@@ -1,5 +1,5 @@
 //! Families, people and the dated events of their lives.
-use entity::{counter, family, person, person_event, posyandu};
+use entity::{bpjs_change, counter, family, person, person_event, posyandu};
 use openapi::growth::Sex;
 use openapi::registry::{
     BpjsSegment, Family, FamilyPatch, NewFamily, NewPerson, NewPersonEvent, Person, PersonEvent,
@@ -248,15 +248,14 @@ pub async fn draft_person<C: ConnectionTrait>(
 ) -> ApiResult<Option<PersonDraft>> {
     let field = |name: &str| format!("{prefix}{name}");
     let name = invalid.check(&field("name"), codes::name(&new.name, 100));
-    let today = clock::now().date_naive();
-    if new.birth_date > today {
+    if new.birth_date > clock::latest_date() {
         invalid.add(
             &field("birth_date"),
             "invalid",
             "The birth date is in the future.",
         );
     }
-    if new.birth_date < today - chrono::Duration::days(365 * 130) {
+    if new.birth_date < clock::latest_date() - chrono::Duration::days(365 * 130) {
         invalid.add(
             &field("birth_date"),
             "invalid",
@@ -408,7 +407,15 @@ pub async fn insert_person<C: ConnectionTrait>(
         other => other?,
     };
     let actor = authority.actor();
-    record_event(db, &actor, &inserted, "registered", now.date_naive(), None).await?;
+    record_event(
+        db,
+        &actor,
+        &inserted,
+        "registered",
+        clock::today_at(&inserted.province_code),
+        EventDetail::default(),
+    )
+    .await?;
     audit::record(
         db,
         &actor,
@@ -422,13 +429,21 @@ pub async fn insert_person<C: ConnectionTrait>(
     Ok(inserted)
 }
 
-async fn record_event<C: ConnectionTrait>(
+/// What an event says beyond its kind and date.
+#[derive(Debug, Default)]
+pub struct EventDetail {
+    pub note: Option<String>,
+    pub origin: Option<String>,
+    pub destination: Option<String>,
+}
+
+pub async fn record_event<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
     person: &person::Model,
     kind: &str,
     date: chrono::NaiveDate,
-    note: Option<String>,
+    detail: EventDetail,
 ) -> ApiResult<person_event::Model> {
     let now = clock::now();
     let row = person_event::ActiveModel {
@@ -436,7 +451,9 @@ async fn record_event<C: ConnectionTrait>(
         person_id: Set(person.id),
         kind: Set(kind.to_owned()),
         event_date: Set(date),
-        note: Set(note),
+        note: Set(detail.note),
+        origin: Set(detail.origin),
+        destination: Set(detail.destination),
         recorded_by: Set(actor.actor.clone()),
         province_code: Set(person.province_code.clone()),
         kabupaten_code: Set(person.kabupaten_code.clone()),
@@ -558,7 +575,7 @@ pub async fn update_person(
         .and_then(|n| invalid.check("name", codes::name(n, 100)));
     let sex = patch.sex.unwrap_or(parse_sex(&row.sex));
     let birth_date = patch.birth_date.unwrap_or(row.birth_date);
-    if birth_date > clock::now().date_naive() {
+    if birth_date > clock::latest_date() {
         invalid.add("birth_date", "invalid", "The birth date is in the future.");
     }
     let nik_text = match &patch.nik {
@@ -609,6 +626,7 @@ pub async fn update_person(
         );
     }
     invalid.finish()?;
+    let row_segment = row.bpjs_segment.clone();
     let mut active = row.into_active_model();
     if let Some(name) = name {
         active.name_folded = Set(fold_name(&name));
@@ -623,8 +641,12 @@ pub async fn update_person(
     if let Some(number) = bpjs_number {
         active.bpjs_number = Set(number);
     }
-    if let Some(segment) = patch.bpjs_segment {
-        active.bpjs_segment = Set(Some(segment_code(segment).into()));
+    let segment_change = patch
+        .bpjs_segment
+        .map(|segment| segment_code(segment).to_owned())
+        .filter(|code| row_segment.as_deref() != Some(code.as_str()));
+    if let Some(code) = &segment_change {
+        active.bpjs_segment = Set(Some(code.clone()));
     }
     if let Some(family) = patch.family_id {
         active.family_id = Set(family);
@@ -641,6 +663,9 @@ pub async fn update_person(
         other => other?,
     };
     let place = person_place(&updated);
+    if segment_change.is_some() {
+        record_segment_change(&tx, principal, &updated, row_segment).await?;
+    }
     let after = person_to_wire(updated);
     if let Some(changes) = audit::diff(Some(&before), &after) {
         audit::record(
@@ -658,7 +683,38 @@ pub async fn update_person(
     Ok(after)
 }
 
-/// Records a move, a death or a return; the status follows the latest event.
+/// Keeps the history of BPJS segments, so that people who lost PBI can be
+/// listed.
+async fn record_segment_change<C: ConnectionTrait>(
+    db: &C,
+    principal: &Principal,
+    person: &person::Model,
+    from: Option<String>,
+) -> ApiResult<()> {
+    let now = clock::now();
+    bpjs_change::Entity::insert(bpjs_change::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        person_id: Set(person.id),
+        from_segment: Set(from),
+        to_segment: Set(person.bpjs_segment.clone()),
+        changed_on: Set(clock::today_at(&person.province_code)),
+        recorded_by: Set(Actor::from(principal).actor),
+        province_code: Set(person.province_code.clone()),
+        kabupaten_code: Set(person.kabupaten_code.clone()),
+        kecamatan_code: Set(person.kecamatan_code.clone()),
+        desa_code: Set(person.desa_code.clone()),
+        puskesmas_id: Set(person.puskesmas_id),
+        posyandu_id: Set(person.posyandu_id),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+/// Records an arrival, a move, a death or a return; the status follows the
+/// latest event.
 pub async fn add_event(
     db: &DatabaseConnection,
     principal: &Principal,
@@ -667,22 +723,33 @@ pub async fn add_event(
 ) -> ApiResult<PersonEvent> {
     principal.require(Scope::WritePeople)?;
     let status = match new.kind.as_str() {
+        "arrived" | "returned" => PersonStatus::Active,
         "moved" => PersonStatus::Moved,
         "deceased" => PersonStatus::Deceased,
-        "returned" => PersonStatus::Active,
         _ => {
             return Err(ApiError::field(
                 "kind",
                 "invalid",
-                "The kind is `moved`, `deceased` or `returned`.",
+                "The kind is `arrived`, `moved`, `deceased` or `returned`.",
             ));
         }
     };
     let mut invalid = Invalid::new();
-    if new.event_date > clock::now().date_naive() {
+    if new.event_date > clock::latest_date() {
         invalid.add("event_date", "invalid", "The date is in the future.");
     }
     let note = invalid.check("note", codes::optional_text(new.note.as_deref(), 500));
+    let origin = invalid.check("origin", codes::optional_text(new.origin.as_deref(), 200));
+    let destination = invalid.check(
+        "destination",
+        codes::optional_text(new.destination.as_deref(), 200),
+    );
+    if new.origin.is_some() && new.kind != "arrived" {
+        invalid.add("origin", "invalid", "Only an arrival has an origin.");
+    }
+    if new.destination.is_some() && new.kind != "moved" {
+        invalid.add("destination", "invalid", "Only a move has a destination.");
+    }
     invalid.finish()?;
     let tx = begin_write(db).await?;
     let row = find_person(&tx, principal, id).await?;
@@ -697,7 +764,12 @@ pub async fn add_event(
         return Err(ApiError::conflict("This person is recorded as deceased."));
     }
     let actor = Actor::from(principal);
-    let event = record_event(&tx, &actor, &row, &new.kind, new.event_date, note.flatten()).await?;
+    let detail = EventDetail {
+        note: note.flatten(),
+        origin: origin.flatten(),
+        destination: destination.flatten(),
+    };
+    let event = record_event(&tx, &actor, &row, &new.kind, new.event_date, detail).await?;
     let place = person_place(&row);
     let before = status_code(parse_status(&row.status));
     let mut active = row.into_active_model();
@@ -726,6 +798,8 @@ fn event_to_wire(row: person_event::Model) -> PersonEvent {
         kind: row.kind,
         event_date: row.event_date,
         note: row.note,
+        origin: row.origin,
+        destination: row.destination,
         recorded_by: row.recorded_by,
         created_at: row.created_at,
     }

@@ -7,9 +7,12 @@ use chrono::Datelike;
 
 use openapi::Role;
 use openapi::growth::Sex;
+use openapi::maternal::NewImmunisation;
+use posyandu_api::services::Authority;
+use posyandu_api::services::immunisation::{self, DoseRecorded};
 use posyandu_tests::world::{
-    World, fresh_weighing, new_child, new_client, new_kader, new_person, new_posyandu,
-    new_puskesmas, years_ago,
+    World, fresh_pregnancy, fresh_weighing, new_child, new_client, new_kader, new_person,
+    new_posyandu, new_puskesmas, years_ago,
 };
 use posyandu_tests::{PASSWORD, TestApp, spawn_app};
 use reqwest::Method;
@@ -50,10 +53,10 @@ const MATRIX: &[Row] = &[
     Row { method: "GET",    path: "/api/v1/me",                own: ALL_200,                                         other: ALL_200 },
     Row { method: "PUT",    path: "/api/v1/me/password",       own: [204, 204, 204, 204, 204, 204, 204, 403, 403],   other: [204, 204, 204, 204, 204, 204, 204, 403, 403] },
     Row { method: "GET",    path: "/api/v1/users",             own: [200, 200, 200, 200, 200, 200, 403, 200, 200],   other: [200, 200, 200, 200, 200, 200, 403, 200, 200] },
-    Row { method: "POST",   path: "/api/v1/users",             own: [201, 201, 201, 201, 201, 403, 403, 403, 403],   other: ALL_403 },
+    Row { method: "POST",   path: "/api/v1/users",             own: [201, 201, 403, 201, 403, 403, 403, 403, 403],   other: ALL_403 },
     Row { method: "GET",    path: "/api/v1/users/{id}",        own: [200, 200, 200, 200, 200, 200, 403, 200, 200],   other: [404, 404, 404, 404, 404, 404, 403, 404, 404] },
-    Row { method: "PATCH",  path: "/api/v1/users/{id}",        own: [200, 200, 200, 200, 200, 403, 403, 403, 403],   other: [404, 404, 404, 404, 404, 403, 403, 403, 403] },
-    Row { method: "DELETE", path: "/api/v1/users/{id}",        own: [204, 204, 204, 204, 204, 403, 403, 403, 403],   other: [404, 404, 404, 404, 404, 403, 403, 403, 403] },
+    Row { method: "PATCH",  path: "/api/v1/users/{id}",        own: [200, 200, 403, 200, 403, 403, 403, 403, 403],   other: [404, 404, 404, 404, 403, 403, 403, 403, 403] },
+    Row { method: "DELETE", path: "/api/v1/users/{id}",        own: [204, 204, 403, 204, 403, 403, 403, 403, 403],   other: [404, 404, 404, 404, 403, 403, 403, 403, 403] },
     Row { method: "GET",    path: "/api/v1/clients",           own: [200, 200, 403, 403, 403, 403, 403, 403, 403],   other: [200, 200, 403, 403, 403, 403, 403, 403, 403] },
     Row { method: "POST",   path: "/api/v1/clients",           own: [201, 201, 403, 403, 403, 403, 403, 403, 403],   other: ALL_403 },
     Row { method: "GET",    path: "/api/v1/clients/{id}",      own: [200, 200, 403, 403, 403, 403, 403, 403, 403],   other: [404, 404, 403, 403, 403, 403, 403, 403, 403] },
@@ -108,6 +111,26 @@ const MATRIX: &[Row] = &[
     Row { method: "DELETE", path: "/api/v1/kader/{id}",        own: [204, 204, 204, 204, 204, 403, 403, 403, 403],   other: [404, 404, 404, 404, 404, 403, 403, 403, 403] },
     Row { method: "GET",    path: "/api/v1/kader/{id}/incentives", own: ALL_200,                                     other: ALL_404 },
     Row { method: "POST",   path: "/api/v1/kader/{id}/incentives", own: [201, 201, 201, 201, 201, 403, 403, 403, 403], other: [404, 404, 404, 404, 404, 403, 403, 403, 403] },
+    Row { method: "GET",    path: "/api/v1/pregnancies",       own: ALL_200,                                         other: ALL_200 },
+    Row { method: "POST",   path: "/api/v1/pregnancies",       own: [201, 201, 403, 201, 403, 201, 201, 201, 201],   other: [422, 422, 403, 422, 403, 422, 422, 422, 422] },
+    Row { method: "GET",    path: "/api/v1/pregnancies/{id}",  own: ALL_200,                                         other: ALL_404 },
+    Row { method: "PATCH",  path: "/api/v1/pregnancies/{id}",  own: [200, 200, 403, 200, 403, 200, 200, 200, 200],   other: [404, 404, 403, 404, 403, 404, 404, 404, 404] },
+    Row { method: "POST",   path: "/api/v1/pregnancies/{id}/close", own: [200, 200, 403, 200, 403, 200, 200, 200, 200], other: [404, 404, 403, 404, 403, 404, 404, 404, 404] },
+    Row { method: "GET",    path: "/api/v1/pregnancies/{id}/contacts", own: ALL_200,                                 other: ALL_404 },
+    Row { method: "POST",   path: "/api/v1/pregnancies/{id}/contacts", own: [201, 201, 403, 201, 403, 201, 201, 201, 201], other: [404, 404, 403, 404, 403, 404, 404, 404, 404] },
+    Row { method: "POST",   path: "/api/v1/pregnancies/{id}/births", own: [201, 201, 403, 201, 403, 201, 201, 201, 201], other: [404, 404, 403, 404, 403, 404, 404, 404, 404] },
+    Row { method: "GET",    path: "/api/v1/children/{id}/immunisations", own: ALL_200,                               other: ALL_404 },
+    Row { method: "POST",   path: "/api/v1/children/{id}/immunisations", own: [201, 201, 403, 201, 403, 201, 201, 201, 201], other: [404, 404, 403, 404, 403, 404, 404, 404, 404] },
+    Row { method: "DELETE", path: "/api/v1/immunisations/{id}", own: [204, 204, 403, 204, 403, 204, 204, 204, 204],  other: [404, 404, 403, 404, 403, 404, 404, 404, 404] },
+    Row { method: "GET",    path: "/api/v1/posyandu/{id}/due", own: ALL_200,                                         other: ALL_404 },
+    Row { method: "GET",    path: "/api/v1/posyandu/{id}/vitamin-a", own: ALL_200,                                   other: ALL_404 },
+    Row { method: "GET",    path: "/api/v1/people/{id}/vitamin-a", own: ALL_200,                                     other: ALL_404 },
+    Row { method: "POST",   path: "/api/v1/people/{id}/vitamin-a", own: [201, 201, 403, 201, 403, 201, 201, 201, 201], other: [404, 404, 403, 404, 403, 404, 404, 404, 404] },
+    Row { method: "GET",    path: "/api/v1/population/newcomers", own: ALL_200,                                      other: ALL_200 },
+    Row { method: "POST",   path: "/api/v1/population/newcomers", own: ALL_201,                                      other: ALL_403 },
+    Row { method: "GET",    path: "/api/v1/population/unattached", own: ALL_200,                                     other: ALL_200 },
+    Row { method: "GET",    path: "/api/v1/bpjs/uninsured",    own: ALL_200,                                         other: ALL_200 },
+    Row { method: "GET",    path: "/api/v1/bpjs/lost-pbi",     own: ALL_200,                                         other: ALL_200 },
     Row { method: "GET",    path: "/api/v1/audit",             own: [200, 200, 200, 200, 403, 403, 403, 403, 403],   other: [200, 200, 200, 200, 403, 403, 403, 403, 403] },
 ];
 
@@ -130,7 +153,7 @@ struct Cell {
 
 /// The 10th of next month: a posyandu day under the world's rule.
 fn next_tenth() -> String {
-    let today = chrono::Utc::now().date_naive();
+    let today = posyandu_tests::today();
     let (y, m) = if today.month() == 12 {
         (today.year() + 1, 1)
     } else {
@@ -328,7 +351,7 @@ async fn cell(app: &TestApp, world: &World, row: &Row, role: Role, own: bool) ->
             Cell {
                 path: format!("/api/v1/people/{}/events", person.id),
                 body: Some(
-                    json!({"kind": "moved", "event_date": chrono::Utc::now().date_naive(), "note": "ke Denpasar"}),
+                    json!({"kind": "moved", "event_date": posyandu_tests::today(), "note": "ke Denpasar"}),
                 ),
                 listed: None,
             }
@@ -408,7 +431,7 @@ async fn cell(app: &TestApp, world: &World, row: &Row, role: Role, own: bool) ->
         ("GET", "/api/v1/growth/attention") => listing(
             &format!(
                 "/api/v1/growth/attention?kind=stunting&month={}",
-                chrono::Utc::now().format("%Y-%m")
+                posyandu_tests::this_month()
             ),
             side.child.id.to_string(),
         ),
@@ -442,6 +465,129 @@ async fn cell(app: &TestApp, world: &World, row: &Row, role: Role, own: bool) ->
             ),
             listed: None,
         },
+        ("GET", "/api/v1/pregnancies") => listing(row.path, side.pregnancy.id.to_string()),
+        ("POST", "/api/v1/pregnancies") => {
+            let mother =
+                new_person(app, "Ibu Baru Hamil", Sex::P, years_ago(24), &side.posyandu).await;
+            Cell {
+                path: row.path.into(),
+                body: Some(json!({"mother_id": mother.id, "gestational_age_weeks": 10})),
+                listed: None,
+            }
+        }
+        ("GET", "/api/v1/pregnancies/{id}") => {
+            plain(format!("/api/v1/pregnancies/{}", side.pregnancy.id))
+        }
+        ("PATCH", "/api/v1/pregnancies/{id}") => Cell {
+            path: format!("/api/v1/pregnancies/{}", side.pregnancy.id),
+            body: Some(json!({"height_cm": 150.5})),
+            listed: None,
+        },
+        ("POST", "/api/v1/pregnancies/{id}/close") => {
+            let pregnancy = fresh_pregnancy(app, &side.posyandu, 70).await;
+            Cell {
+                path: format!("/api/v1/pregnancies/{}/close", pregnancy.id),
+                body: Some(json!({"outcome": "miscarriage", "date": posyandu_tests::today()})),
+                listed: None,
+            }
+        }
+        ("GET", "/api/v1/pregnancies/{id}/contacts") => plain(format!(
+            "/api/v1/pregnancies/{}/contacts",
+            side.pregnancy.id
+        )),
+        ("POST", "/api/v1/pregnancies/{id}/contacts") => {
+            let pregnancy = fresh_pregnancy(app, &side.posyandu, 100).await;
+            Cell {
+                path: format!("/api/v1/pregnancies/{}/contacts", pregnancy.id),
+                body: Some(
+                    json!({"date": posyandu_tests::today(), "provider": "bidan", "lila_cm": 24.0}),
+                ),
+                listed: None,
+            }
+        }
+        ("POST", "/api/v1/pregnancies/{id}/births") => {
+            let pregnancy = fresh_pregnancy(app, &side.posyandu, 275).await;
+            Cell {
+                path: format!("/api/v1/pregnancies/{}/births", pregnancy.id),
+                body: Some(
+                    json!({"name": "Bayi Baru", "sex": "L", "birth_date": posyandu_tests::today(), "weight_g": 3100}),
+                ),
+                listed: None,
+            }
+        }
+        ("GET", "/api/v1/children/{id}/immunisations") => {
+            plain(format!("/api/v1/children/{}/immunisations", side.child.id))
+        }
+        ("POST", "/api/v1/children/{id}/immunisations") => {
+            let child = new_child(app, "Diimunisasi", years_ago(1), &side.posyandu, None).await;
+            Cell {
+                path: format!("/api/v1/children/{}/immunisations", child.id),
+                body: Some(
+                    json!({"antigen": "BCG", "dose": 1, "given_on": child.person.birth_date + chrono::Duration::days(30)}),
+                ),
+                listed: None,
+            }
+        }
+        ("DELETE", "/api/v1/immunisations/{id}") => {
+            let child = new_child(app, "Salah Input", years_ago(1), &side.posyandu, None).await;
+            let dose = match immunisation::record(
+                &app.db,
+                Authority::Operator,
+                child.id,
+                NewImmunisation {
+                    antigen: "BCG".into(),
+                    dose: 1,
+                    given_on: child.person.birth_date + chrono::Duration::days(30),
+                    batch: None,
+                    place: None,
+                    given_by: None,
+                },
+            )
+            .await
+            .unwrap()
+            {
+                DoseRecorded::Created(d) | DoseRecorded::Existing(d) => d,
+            };
+            plain(format!("/api/v1/immunisations/{}", dose.id))
+        }
+        ("GET", "/api/v1/posyandu/{id}/due") => {
+            plain(format!("/api/v1/posyandu/{}/due", side.posyandu.id))
+        }
+        ("GET", "/api/v1/posyandu/{id}/vitamin-a") => plain(format!(
+            "/api/v1/posyandu/{}/vitamin-a?round=2026-08",
+            side.posyandu.id
+        )),
+        ("GET", "/api/v1/people/{id}/vitamin-a") => {
+            plain(format!("/api/v1/people/{}/vitamin-a", side.child.id))
+        }
+        ("POST", "/api/v1/people/{id}/vitamin-a") => {
+            let child = new_child(app, "Kapsul Merah", years_ago(2), &side.posyandu, None).await;
+            Cell {
+                path: format!("/api/v1/people/{}/vitamin-a", child.id),
+                body: Some(json!({"capsule": "red", "given_on": posyandu_tests::today()})),
+                listed: None,
+            }
+        }
+        ("GET", "/api/v1/population/newcomers") => plain(format!(
+            "/api/v1/population/newcomers?month={}",
+            posyandu_tests::this_month()
+        )),
+        ("POST", "/api/v1/population/newcomers") => Cell {
+            path: row.path.into(),
+            body: Some(json!({
+                "person": if own {
+                    json!({"name": "Pendatang", "sex": "L", "birth_date": "1990-01-01", "posyandu_id": side.posyandu.id})
+                } else {
+                    json!({"name": "Pendatang", "sex": "L", "birth_date": "1990-01-01", "desa_code": side.desa})
+                },
+                "arrived_on": posyandu_tests::today(),
+                "origin": "Jember"
+            })),
+            listed: None,
+        },
+        ("GET", "/api/v1/population/unattached") => plain(row.path.into()),
+        ("GET", "/api/v1/bpjs/uninsured") => plain(row.path.into()),
+        ("GET", "/api/v1/bpjs/lost-pbi") => plain(row.path.into()),
         ("GET", "/api/v1/audit") => listing(
             &format!(
                 "/api/v1/audit?entity=posyandu&entity_id={}",

@@ -45,6 +45,7 @@ async fn a_person_logs_in_and_me_describes_them() {
             Scope::ReadPeople,
             Scope::WritePeople,
             Scope::WriteWeighings,
+            Scope::WriteHealth,
             Scope::ReadKader
         ]
     );
@@ -243,7 +244,7 @@ async fn api_clients_use_client_credentials_in_the_body_or_basic_auth() {
     assert!(tokens.refresh_token.is_none());
     assert_eq!(
         tokens.scope,
-        "read:areas write:areas read:users read:people write:people write:weighings read:kader"
+        "read:areas write:areas read:users read:people write:people write:weighings write:health read:kader"
     );
     let me: Me = json(
         app.get(

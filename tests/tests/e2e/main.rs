@@ -7,6 +7,7 @@ mod auth;
 mod growth;
 mod idempotency;
 mod lists;
+mod maternal;
 mod ops;
 mod problems;
 mod registry;

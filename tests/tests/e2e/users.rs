@@ -95,25 +95,27 @@ async fn nobody_gives_a_role_above_their_own() {
         403,
     )
     .await;
-    // A desa government may appoint kader but not bidan.
-    app.create_user("desa.pemaron", Role::Desa, "51.08.06.2004")
-        .await;
-    let desa = app.login("desa.pemaron").await;
-    problem(
-        app.post(
-            "/api/v1/users",
-            &desa,
-            &new_user("bidan.x", "bidan", "51.08.06.2004"),
+    // A village office registers its kader (the kader registry) but does not
+    // hand out logins: a kader's account records clinical data.
+    app.create_user("dpmd.buleleng", Role::Dpmd, "51.08").await;
+    let dpmd = app.login("dpmd.buleleng").await;
+    for role in ["bidan", "kader"] {
+        problem(
+            app.post(
+                "/api/v1/users",
+                &dpmd,
+                &new_user(&format!("{role}.x"), role, &posyandu.kode),
+            )
+            .await,
+            403,
         )
-        .await,
-        403,
-    )
-    .await;
+        .await;
+    }
     json::<User>(
         app.post(
             "/api/v1/users",
-            &desa,
-            &new_user("kader.y", "kader", &posyandu.kode),
+            &dpmd,
+            &new_user("desa.pemaron", "desa", "51.08.06.2004"),
         )
         .await,
         201,
