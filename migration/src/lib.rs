@@ -14,6 +14,7 @@ mod m20261122_000002_accounts;
 mod m20261122_000003_audit_idempotency;
 mod m20261122_000004_registry;
 mod m20261122_000005_maternal;
+mod m20261201_000006_messages;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000003_audit_idempotency::Migration),
             Box::new(m20261122_000004_registry::Migration),
             Box::new(m20261122_000005_maternal::Migration),
+            Box::new(m20261201_000006_messages::Migration),
         ]
     }
 }

@@ -172,10 +172,20 @@ pub enum Scope {
     /// Appoint kader and record their posts and incentives.
     #[serde(rename = "write:kader")]
     WriteKader,
+    /// Read the chat messages of the area and what they produced.
+    #[serde(rename = "read:messages")]
+    ReadMessages,
+    /// Correct and re-run a chat message.
+    #[serde(rename = "write:messages")]
+    WriteMessages,
+    /// The bot's relay: store provider deliveries, claim and settle
+    /// messages, send the outbox, act for a kader by their phone number.
+    #[serde(rename = "bot:relay")]
+    BotRelay,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 13] = [
+    pub const ALL: [Scope; 16] = [
         Scope::ReadAreas,
         Scope::WriteAreas,
         Scope::ReadUsers,
@@ -189,6 +199,9 @@ impl Scope {
         Scope::WriteHealth,
         Scope::ReadKader,
         Scope::WriteKader,
+        Scope::ReadMessages,
+        Scope::WriteMessages,
+        Scope::BotRelay,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -206,6 +219,9 @@ impl Scope {
             Scope::WriteHealth => "write:health",
             Scope::ReadKader => "read:kader",
             Scope::WriteKader => "write:kader",
+            Scope::ReadMessages => "read:messages",
+            Scope::WriteMessages => "write:messages",
+            Scope::BotRelay => "bot:relay",
         }
     }
 

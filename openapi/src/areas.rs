@@ -60,7 +60,11 @@ pub struct NewPuskesmas {
 pub struct PuskesmasPatch {
     #[serde(default)]
     pub name: Option<String>,
-    #[serde(default, with = "crate::users::double_option")]
+    #[serde(
+        default,
+        with = "crate::users::double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[schema(value_type = Option<String>)]
     pub address: Option<Option<String>>,
     /// Replaces the list of covered desa.
@@ -129,22 +133,38 @@ pub struct NewPosyandu {
 pub struct PosyanduPatch {
     #[serde(default)]
     pub name: Option<String>,
-    #[serde(default, with = "crate::users::double_option")]
+    #[serde(
+        default,
+        with = "crate::users::double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[schema(value_type = Option<String>)]
     pub address: Option<Option<String>>,
     #[serde(default)]
     pub puskesmas_id: Option<Uuid>,
     #[serde(default)]
     pub time_zone: Option<String>,
-    #[serde(default, with = "crate::users::double_option")]
+    #[serde(
+        default,
+        with = "crate::users::double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[schema(value_type = Option<OpeningRule>)]
     pub opening_rule: Option<Option<OpeningRule>>,
     #[serde(default)]
     pub spm_fields: Option<Vec<SpmField>>,
-    #[serde(default, with = "crate::users::double_option")]
+    #[serde(
+        default,
+        with = "crate::users::double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[schema(value_type = Option<String>)]
     pub sk_number: Option<Option<String>>,
-    #[serde(default, with = "crate::users::double_option")]
+    #[serde(
+        default,
+        with = "crate::users::double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[schema(value_type = Option<NaiveDate>)]
     pub sk_date: Option<Option<NaiveDate>>,
 }
@@ -225,6 +245,27 @@ pub struct DayChange {
     pub to_date: Option<NaiveDate>,
     pub reason: Option<String>,
     pub created_at: DateTime<Utc>,
+}
+
+/// One posyandu day of the calendar, in the posyandu's own time zone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ScheduledDay {
+    pub date: NaiveDate,
+    /// The date the opening rule gave, when the day was moved.
+    pub moved_from: Option<NaiveDate>,
+}
+
+/// The calendar of a posyandu: its opening days from a date on.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PosyanduSchedule {
+    pub posyandu_id: Uuid,
+    pub time_zone: String,
+    /// The opening rule in Indonesian, e.g. "setiap tanggal 10".
+    pub opening_rule_text: Option<String>,
+    /// Today in the posyandu's zone.
+    pub today: NaiveDate,
+    /// Empty when the posyandu has no opening rule.
+    pub days: Vec<ScheduledDay>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

@@ -35,7 +35,28 @@ pub enum TokenRequest {
         #[serde(default)]
         scope: Option<String>,
     },
+    /// Token exchange (RFC 8693) for the bot: a `bot` client (authenticated
+    /// in the body or with HTTP Basic) gets a token to act for the kader or
+    /// health worker registered with a phone number. The token carries the
+    /// person's role and area, only the permissions both hold, and names
+    /// the bot as the actor (`act`) in the audit log. The number must be
+    /// inside the client's area.
+    #[serde(rename = "urn:ietf:params:oauth:grant-type:token-exchange")]
+    TokenExchange {
+        #[serde(default)]
+        client_id: Option<String>,
+        #[serde(default)]
+        client_secret: Option<String>,
+        /// The phone number (E.164 or national form).
+        #[schema(example = "+6281337000201")]
+        subject_token: String,
+        #[schema(example = "urn:posyandu:params:oauth:token-type:phone")]
+        subject_token_type: String,
+    },
 }
+
+/// The `subject_token_type` of a phone number in a token exchange.
+pub const PHONE_TOKEN_TYPE: &str = "urn:posyandu:params:oauth:token-type:phone";
 
 /// Tokens issued. The access token is a JWT valid for `expires_in` seconds;
 /// send it as `Authorization: Bearer …`. The refresh token is single-use:

@@ -300,15 +300,27 @@ pub struct WeighingPatch {
     pub measured_on: Option<NaiveDate>,
     #[serde(default)]
     pub weight_kg: Option<f64>,
-    #[serde(default, with = "crate::users::double_option")]
+    #[serde(
+        default,
+        with = "crate::users::double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[schema(value_type = Option<f64>)]
     pub length_cm: Option<Option<f64>>,
     #[serde(default)]
     pub position: Option<Position>,
-    #[serde(default, with = "crate::users::double_option")]
+    #[serde(
+        default,
+        with = "crate::users::double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[schema(value_type = Option<f64>)]
     pub head_cm: Option<Option<f64>>,
-    #[serde(default, with = "crate::users::double_option")]
+    #[serde(
+        default,
+        with = "crate::users::double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[schema(value_type = Option<f64>)]
     pub muac_cm: Option<Option<f64>>,
     #[serde(default)]

@@ -17,6 +17,7 @@ pub mod clients;
 pub mod growth;
 pub mod health;
 pub mod maternal;
+pub mod messages;
 pub mod page;
 pub mod problem;
 pub mod registry;

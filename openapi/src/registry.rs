@@ -64,13 +64,25 @@ pub struct NewFamily {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FamilyPatch {
-    #[serde(default, with = "crate::users::double_option")]
+    #[serde(
+        default,
+        with = "crate::users::double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[schema(value_type = Option<String>)]
     pub no_kk: Option<Option<String>>,
-    #[serde(default, with = "crate::users::double_option")]
+    #[serde(
+        default,
+        with = "crate::users::double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[schema(value_type = Option<i16>)]
     pub desil: Option<Option<i16>>,
-    #[serde(default, with = "crate::users::double_option")]
+    #[serde(
+        default,
+        with = "crate::users::double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[schema(value_type = Option<String>)]
     pub address: Option<Option<String>>,
 }
@@ -128,7 +140,11 @@ pub struct NewPerson {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PersonPatch {
-    #[serde(default, with = "crate::users::double_option")]
+    #[serde(
+        default,
+        with = "crate::users::double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[schema(value_type = Option<String>)]
     pub nik: Option<Option<String>>,
     #[serde(default)]
@@ -137,15 +153,27 @@ pub struct PersonPatch {
     pub sex: Option<Sex>,
     #[serde(default)]
     pub birth_date: Option<NaiveDate>,
-    #[serde(default, with = "crate::users::double_option")]
+    #[serde(
+        default,
+        with = "crate::users::double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[schema(value_type = Option<String>)]
     pub phone: Option<Option<String>>,
-    #[serde(default, with = "crate::users::double_option")]
+    #[serde(
+        default,
+        with = "crate::users::double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[schema(value_type = Option<Uuid>)]
     pub family_id: Option<Option<Uuid>>,
     #[serde(default)]
     pub bpjs_segment: Option<BpjsSegment>,
-    #[serde(default, with = "crate::users::double_option")]
+    #[serde(
+        default,
+        with = "crate::users::double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[schema(value_type = Option<String>)]
     pub bpjs_number: Option<Option<String>>,
 }
@@ -250,16 +278,28 @@ pub struct NewChild {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChildPatch {
-    #[serde(default, with = "crate::users::double_option")]
+    #[serde(
+        default,
+        with = "crate::users::double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[schema(value_type = Option<Uuid>)]
     pub mother_id: Option<Option<Uuid>>,
     /// Move the child to another posyandu (inside your area).
     #[serde(default)]
     pub posyandu_id: Option<Uuid>,
-    #[serde(default, with = "crate::users::double_option")]
+    #[serde(
+        default,
+        with = "crate::users::double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[schema(value_type = Option<i32>)]
     pub birth_weight_g: Option<Option<i32>>,
-    #[serde(default, with = "crate::users::double_option")]
+    #[serde(
+        default,
+        with = "crate::users::double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[schema(value_type = Option<f64>)]
     pub birth_length_cm: Option<Option<f64>>,
     #[serde(default)]
@@ -353,22 +393,46 @@ fn default_post() -> KaderPost {
 pub struct KaderPatch {
     #[serde(default)]
     pub post: Option<KaderPost>,
-    #[serde(default, with = "crate::users::double_option")]
+    #[serde(
+        default,
+        with = "crate::users::double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[schema(value_type = Option<String>)]
     pub sk_number: Option<Option<String>>,
-    #[serde(default, with = "crate::users::double_option")]
+    #[serde(
+        default,
+        with = "crate::users::double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[schema(value_type = Option<NaiveDate>)]
     pub sk_date: Option<Option<NaiveDate>>,
-    #[serde(default, with = "crate::users::double_option")]
+    #[serde(
+        default,
+        with = "crate::users::double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[schema(value_type = Option<TrainingTier>)]
     pub training_tier: Option<Option<TrainingTier>>,
-    #[serde(default, with = "crate::users::double_option")]
+    #[serde(
+        default,
+        with = "crate::users::double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[schema(value_type = Option<String>)]
     pub phone: Option<Option<String>>,
-    #[serde(default, with = "crate::users::double_option")]
+    #[serde(
+        default,
+        with = "crate::users::double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[schema(value_type = Option<NaiveDate>)]
     pub active_to: Option<Option<NaiveDate>>,
-    #[serde(default, with = "crate::users::double_option")]
+    #[serde(
+        default,
+        with = "crate::users::double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[schema(value_type = Option<Uuid>)]
     pub user_id: Option<Option<Uuid>>,
 }

@@ -58,7 +58,11 @@ pub struct UserPatch {
     pub role: Option<Role>,
     #[serde(default)]
     pub area_code: Option<String>,
-    #[serde(default, with = "double_option")]
+    #[serde(
+        default,
+        with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[schema(value_type = Option<String>)]
     pub phone: Option<Option<String>>,
     /// Sets a new password and ends the user's logins.
