@@ -30,6 +30,8 @@ pub fn role_scopes(role: Role) -> &'static [Scope] {
             WriteHealth,
             ReadKader,
             WriteKader,
+            ReadMessages,
+            WriteMessages,
         ],
         Role::Puskesmas => &[
             ReadAreas,
@@ -43,6 +45,8 @@ pub fn role_scopes(role: Role) -> &'static [Scope] {
             WriteHealth,
             ReadKader,
             WriteKader,
+            ReadMessages,
+            WriteMessages,
         ],
         // The village community office: the registry and its kader, not
         // clinical records.
@@ -76,6 +80,7 @@ pub fn role_scopes(role: Role) -> &'static [Scope] {
             WriteWeighings,
             WriteHealth,
             ReadKader,
+            ReadMessages,
         ],
         Role::Kader => &[
             ReadAreas,
@@ -103,6 +108,8 @@ pub fn role_scopes(role: Role) -> &'static [Scope] {
             WriteWeighings,
             WriteHealth,
             ReadKader,
+            ReadMessages,
+            BotRelay,
         ],
     }
 }
@@ -366,6 +373,14 @@ area_bound_entity!(
     entity::kader_incentive::Column
 );
 area_bound_entity!(entity::weighing::Entity, entity::weighing::Column);
+area_bound_entity!(
+    entity::inbound_message::Entity,
+    entity::inbound_message::Column
+);
+area_bound_entity!(
+    entity::outbox_message::Entity,
+    entity::outbox_message::Column
+);
 area_bound_entity!(entity::pregnancy::Entity, entity::pregnancy::Column);
 area_bound_entity!(
     entity::antenatal_contact::Entity,

@@ -9,7 +9,7 @@ use clap::{Parser, Subcommand};
 use openapi::clients::NewApiClient;
 use openapi::users::NewUser;
 use openapi::{Role, Scope};
-use posyandu_bot::{Credentials, Worker, WorkerSettings};
+use posyandu_bot::{BotSettings, Credentials, Worker};
 use tokio_util::sync::CancellationToken;
 
 use crate::config::{CommonArgs, Settings};
@@ -57,6 +57,22 @@ pub enum Command {
     },
     /// Fill the database with a demo kabupaten (Buleleng, Bali).
     Demo(DemoArgs),
+    /// Talk to the bot as a kader or a mother, through the same pipeline as
+    /// WhatsApp and SMS (against a running server).
+    Chat(ChatArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ChatArgs {
+    /// The sender's phone number (a kader's, a bidan's or a mother's).
+    #[arg(long)]
+    pub from: String,
+    /// Base URL of the API (default: the all-in-one address).
+    #[arg(long, env = "POSYANDU_API_URL")]
+    pub api: Option<String>,
+    /// Send this one message (it may contain newlines) and print the reply.
+    #[arg(long)]
+    pub message: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -163,6 +179,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             serve(settings).await
         }
         Some(Command::Bot { api }) => bot_only(settings, api).await,
+        Some(Command::Chat(args)) => crate::console::run(settings, args).await,
         Some(Command::Migrate { action }) => migrate(settings, action).await,
         Some(Command::Openapi) => {
             let _ = std::io::Write::write_all(&mut std::io::stdout(), openapi_json().as_bytes());
@@ -217,8 +234,12 @@ async fn all_in_one(mut settings: Settings) -> anyhow::Result<()> {
     let admin = local::ensure_initial_admin(&db, &settings.data_dir).await?;
     let bot = local::ensure_bot_client(&db, &settings.data_dir).await?;
 
+    let credentials = Credentials {
+        client_id: bot.client_id,
+        client_secret: bot.client_secret,
+    };
     let settings = Arc::new(settings);
-    let app = Application::build(settings.clone(), db).await?;
+    let app = Application::build_with(settings.clone(), db, Some(credentials.clone())).await?;
     let base = settings
         .public_url
         .clone()
@@ -245,18 +266,29 @@ async fn all_in_one(mut settings: Settings) -> anyhow::Result<()> {
         ),
     }
     crate::say!("  Demo data: stop, run `posyandu demo`, start again. Stop with Ctrl-C.");
+    crate::say!("  Chat with the bot: `posyandu chat --from <a kader's phone>`.");
+    for channel in settings
+        .channels
+        .sendable()
+        .iter()
+        .filter(|c| *c != "console")
+    {
+        let path = match channel.as_str() {
+            "whatsapp" => "/webhooks/whatsapp".to_owned(),
+            "sms" => "/webhooks/twilio".to_owned(),
+            other => format!("/webhooks/gateway/{}", other.trim_start_matches("gateway:")),
+        };
+        crate::say!("  Webhook for {channel}: {base}{path}");
+    }
     crate::say!();
 
     let handle = app.handle();
     let stop = CancellationToken::new();
-    let worker = Worker::new(WorkerSettings {
-        api_url: format!("http://127.0.0.1:{}", app.port()),
-        credentials: Credentials {
-            client_id: bot.client_id,
-            client_secret: bot.client_secret,
-        },
-        retry_interval: Duration::from_secs(2),
-    });
+    let worker = Worker::new(bot_settings(
+        &settings,
+        format!("http://127.0.0.1:{}", app.port()),
+        credentials,
+    ));
     let bot_task = tokio::spawn(worker.run(stop.clone()));
     let signal_stop = stop.clone();
     tokio::spawn(async move {
@@ -321,23 +353,54 @@ async fn bot_only(settings: Settings, api: Option<String>) -> anyhow::Result<()>
              (register one with `posyandu admin create-client --role bot --area ID --name bot`)"
         );
     };
+    let credentials = Credentials {
+        client_id,
+        client_secret: secret.expose().to_owned(),
+    };
+    let worker = Worker::new(bot_settings(&settings, api_url, credentials));
+    // The providers' webhooks, on the bot's own listener.
+    let state = actix_web::web::Data::new(posyandu_bot::webhooks::WebhookState {
+        api: worker.api(),
+        channels: Arc::new(settings.channels.clone()),
+    });
+    let server = actix_web::HttpServer::new(move || {
+        let state = state.clone();
+        actix_web::App::new()
+            .configure(move |cfg| posyandu_bot::webhooks::configure(cfg, state))
+            .route(
+                "/healthz",
+                actix_web::web::get().to(|| async { actix_web::HttpResponse::Ok().body("ok") }),
+            )
+    })
+    .disable_signals()
+    .shutdown_timeout(30)
+    .bind(&settings.bot_listen)
+    .with_context(|| format!("cannot listen on {}", settings.bot_listen))?
+    .run();
+    tracing::info!(listen = %settings.bot_listen, "bot webhooks listening");
+    let handle = server.handle();
     let stop = CancellationToken::new();
     let signal_stop = stop.clone();
     tokio::spawn(async move {
         shutdown_signal().await;
         signal_stop.cancel();
+        handle.stop(true).await;
     });
-    Worker::new(WorkerSettings {
-        api_url,
-        credentials: Credentials {
-            client_id,
-            client_secret: secret.expose().to_owned(),
-        },
-        retry_interval: Duration::from_secs(2),
-    })
-    .run(stop)
-    .await?;
+    let worker_task = tokio::spawn(worker.run(stop.clone()));
+    server.await?;
+    stop.cancel();
+    worker_task.await??;
     Ok(())
+}
+
+/// The bot's settings from the installation's.
+fn bot_settings(settings: &Settings, api_url: String, credentials: Credentials) -> BotSettings {
+    BotSettings {
+        channels: settings.channels.clone(),
+        deny: settings.bot_deny.clone(),
+        retry_interval: Duration::from_secs(2),
+        ..BotSettings::new(api_url, credentials)
+    }
 }
 
 async fn migrate(settings: Settings, action: MigrateAction) -> anyhow::Result<()> {

@@ -89,6 +89,16 @@ struct FileConfig {
     api_url: Option<String>,
     kader_double_posts: Option<String>,
     weighing_writers: Option<usize>,
+    /// `[whatsapp]`: the WhatsApp Cloud API channel.
+    whatsapp: Option<posyandu_bot::channels::whatsapp::WhatsAppConfig>,
+    whatsapp_number: Option<String>,
+    /// `[twilio]`: SMS through Twilio.
+    twilio: Option<posyandu_bot::channels::twilio::TwilioConfig>,
+    /// `[[gateway]]`: local gateways (Fonnte, Wablas, Zenziva, …).
+    gateway: Option<Vec<posyandu_bot::channels::gateway::GatewayConfig>>,
+    bot_deny: Option<Vec<String>>,
+    bot_listen: Option<String>,
+    bot_public_url: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -137,6 +147,12 @@ pub struct Settings {
     /// Writer tasks for new weighings (`None`: 1 on SQLite, 4 on
     /// PostgreSQL).
     pub weighing_writers: Option<usize>,
+    /// The bot's messaging channels.
+    pub channels: posyandu_bot::Channels,
+    /// Numbers the bot never answers (E.164).
+    pub bot_deny: Vec<String>,
+    /// Where `posyandu bot` serves the providers' webhooks.
+    pub bot_listen: String,
 }
 
 impl Settings {
@@ -253,6 +269,36 @@ impl Settings {
                 .map(|v| v as usize)
                 .or(file.weighing_writers)
                 .map(|v| v.clamp(1, 64)),
+            channels: posyandu_bot::Channels {
+                whatsapp: whatsapp_from_env(&env)?.or(file.whatsapp).map(|mut c| {
+                    if let Some(url) = env("POSYANDU_WHATSAPP_API_URL") {
+                        c.base_url = url;
+                    }
+                    c
+                }),
+                whatsapp_number: env("POSYANDU_WHATSAPP_NUMBER")
+                    .or(file.whatsapp_number)
+                    .map(|n| normalise_number(&n)),
+                twilio: twilio_from_env(&env)?.or(file.twilio).map(|mut c| {
+                    if let Some(url) = env("POSYANDU_TWILIO_API_URL") {
+                        c.base_url = url;
+                    }
+                    c
+                }),
+                gateways: file.gateway.unwrap_or_default(),
+                public_url: env("POSYANDU_BOT_PUBLIC_URL").or(file.bot_public_url),
+            },
+            bot_deny: env("POSYANDU_BOT_DENY")
+                .map(|v| v.split(',').map(str::to_owned).collect())
+                .or(file.bot_deny)
+                .unwrap_or_default()
+                .iter()
+                .map(|n| normalise_number(n))
+                .filter(|n| !n.is_empty())
+                .collect(),
+            bot_listen: env("POSYANDU_BOT_LISTEN")
+                .or(file.bot_listen)
+                .unwrap_or_else(|| "127.0.0.1:8081".to_owned()),
         })
     }
 
@@ -292,6 +338,64 @@ impl Settings {
         check_jwt_secret(&secret)?;
         self.jwt.secret = Some(secret);
         Ok(())
+    }
+}
+
+/// E.164 for an Indonesian mobile number; anything else as written.
+fn normalise_number(text: &str) -> String {
+    crate::domain::phone::PhoneNumber::parse(text)
+        .map(|p| p.into_string())
+        .unwrap_or_else(|_| text.trim().to_owned())
+}
+
+/// The WhatsApp channel from `POSYANDU_WHATSAPP_*`: all four or none.
+fn whatsapp_from_env(
+    env: &dyn Fn(&str) -> Option<String>,
+) -> anyhow::Result<Option<posyandu_bot::channels::whatsapp::WhatsAppConfig>> {
+    let names = [
+        "POSYANDU_WHATSAPP_PHONE_NUMBER_ID",
+        "POSYANDU_WHATSAPP_ACCESS_TOKEN",
+        "POSYANDU_WHATSAPP_APP_SECRET",
+        "POSYANDU_WHATSAPP_VERIFY_TOKEN",
+    ];
+    let values: Vec<Option<String>> = names.iter().map(|n| env(n)).collect();
+    match values.iter().filter(|v| v.is_some()).count() {
+        0 => Ok(None),
+        4 => {
+            let v: Vec<String> = values.into_iter().flatten().collect();
+            let mut config =
+                posyandu_bot::channels::whatsapp::WhatsAppConfig::new(&v[0], &v[1], &v[2], &v[3]);
+            if let Some(version) = env("POSYANDU_WHATSAPP_API_VERSION") {
+                config.api_version = version;
+            }
+            Ok(Some(config))
+        }
+        _ => bail!("the WhatsApp channel needs all of {}", names.join(", ")),
+    }
+}
+
+/// The Twilio channel from `POSYANDU_TWILIO_*`.
+fn twilio_from_env(
+    env: &dyn Fn(&str) -> Option<String>,
+) -> anyhow::Result<Option<posyandu_bot::channels::twilio::TwilioConfig>> {
+    match (
+        env("POSYANDU_TWILIO_ACCOUNT_SID"),
+        env("POSYANDU_TWILIO_AUTH_TOKEN"),
+    ) {
+        (None, None) => Ok(None),
+        (Some(account_sid), Some(auth_token)) => {
+            Ok(Some(posyandu_bot::channels::twilio::TwilioConfig {
+                base_url: posyandu_bot::channels::twilio::DEFAULT_BASE_URL.to_owned(),
+                account_sid,
+                auth_token,
+                from: env("POSYANDU_TWILIO_FROM"),
+                messaging_service_sid: env("POSYANDU_TWILIO_MESSAGING_SERVICE_SID"),
+                status_callback_url: env("POSYANDU_TWILIO_STATUS_CALLBACK_URL"),
+            }))
+        }
+        _ => bail!(
+            "the Twilio channel needs POSYANDU_TWILIO_ACCOUNT_SID and POSYANDU_TWILIO_AUTH_TOKEN"
+        ),
     }
 }
 

@@ -76,6 +76,9 @@ pub async fn ensure_bot_client(
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?
     {
+        clients::top_up_scopes(db, &credentials.client_id, role_scopes(Role::Bot))
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
         return Ok(credentials);
     }
     let created = clients::create(

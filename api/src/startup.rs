@@ -57,9 +57,29 @@ impl Application {
         settings: Arc<Settings>,
         db: DatabaseConnection,
     ) -> anyhow::Result<Application> {
+        Application::build_with(settings, db, None).await
+    }
+
+    /// [`Application::build`], also serving the providers' webhooks under
+    /// `/webhooks/` for the bot whose credentials are given (the all-in-one
+    /// start): the webhooks store messages through this same API.
+    pub async fn build_with(
+        settings: Arc<Settings>,
+        db: DatabaseConnection,
+        webhooks: Option<posyandu_bot::Credentials>,
+    ) -> anyhow::Result<Application> {
         let listener = TcpListener::bind(&settings.listen)
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.listen))?;
         let port = listener.local_addr()?.port();
+        let webhooks = webhooks.map(|credentials| {
+            web::Data::new(posyandu_bot::webhooks::WebhookState {
+                api: Arc::new(posyandu_bot::ApiClient::new(
+                    format!("http://127.0.0.1:{port}"),
+                    credentials,
+                )),
+                channels: Arc::new(settings.channels.clone()),
+            })
+        });
         let state = web::Data::new(AppState::new(db, settings.clone())?);
         let metrics = web::Data::new(metrics::Metrics::default());
         let spec = openapi_spec();
@@ -94,6 +114,11 @@ impl Application {
                 )
                 .route("/docs", web::get().to(docs_redirect))
                 .route("/", web::get().to(docs_redirect))
+                .configure(|cfg| {
+                    if let Some(state) = &webhooks {
+                        posyandu_bot::webhooks::configure(cfg, state.clone());
+                    }
+                })
                 .default_service(web::to(routes::fallback::not_found))
         })
         .disable_signals()

@@ -5,8 +5,17 @@
 //! to the database. If the bot needs something, an app will need it too, so
 //! it becomes an endpoint, not a back door.
 
+pub mod channels;
+pub mod chat;
 pub mod client;
+pub mod config;
+pub mod dispatch;
+pub mod pipeline;
+pub mod plausibility;
+pub mod replies;
+pub mod webhooks;
 pub mod worker;
 
 pub use client::{ApiClient, ClientError, Credentials};
-pub use worker::{Worker, WorkerSettings};
+pub use config::{BotSettings, Channels};
+pub use worker::Worker;

@@ -38,14 +38,29 @@ pub struct Claims {
     pub area_id: Option<Uuid>,
     /// Space-separated scopes.
     pub scope: String,
+    /// Who acts for the subject (RFC 8693 §4.1): the bot's client when it
+    /// relays a kader's chat report.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub act: Option<ActorClaim>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActorClaim {
+    /// `client:<client id>`.
+    pub sub: String,
 }
 
 impl Claims {
     /// The caller as written in audit entries and idempotency keys.
     pub fn actor(&self) -> String {
-        match self.kind.as_str() {
+        let subject = match self.kind.as_str() {
             "client" => format!("client:{}", self.name),
+            "kader" => format!("kader:{}", self.sub),
             _ => format!("user:{}", self.sub),
+        };
+        match &self.act {
+            Some(act) => format!("{subject} via {}", act.sub),
+            None => subject,
         }
     }
 
@@ -110,6 +125,22 @@ impl JwtKeys {
         area_code: &str,
         scopes: &[Scope],
     ) -> anyhow::Result<(String, Claims)> {
+        self.issue_for(sub, kind, name, role, area, area_code, scopes, None)
+    }
+
+    /// [`JwtKeys::issue`] with an actor acting for the subject.
+    #[allow(clippy::too_many_arguments)]
+    pub fn issue_for(
+        &self,
+        sub: Uuid,
+        kind: &str,
+        name: &str,
+        role: Role,
+        area: &AreaScope,
+        area_code: &str,
+        scopes: &[Scope],
+        act: Option<ActorClaim>,
+    ) -> anyhow::Result<(String, Claims)> {
         let now = chrono::Utc::now().timestamp();
         let claims = Claims {
             iss: self.issuer.clone(),
@@ -130,6 +161,7 @@ impl JwtKeys {
                 .map(|s| s.as_str())
                 .collect::<Vec<_>>()
                 .join(" "),
+            act,
         };
         let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)?;
         Ok((token, claims))

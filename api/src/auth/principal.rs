@@ -15,6 +15,9 @@ use crate::state::AppState;
 pub enum PrincipalKind {
     User,
     Client,
+    /// A kader of the kader registry (no login of their own), through the
+    /// bot that relays their chat reports.
+    Kader,
 }
 
 /// Who is calling, with what role, in which area, allowed to do what.
@@ -28,6 +31,9 @@ pub struct Principal {
     pub area: AreaScope,
     pub area_code: String,
     pub scopes: BTreeSet<Scope>,
+    /// The client acting for this subject (`client:<id>`), when a bot
+    /// relays a person's chat report.
+    pub via: Option<String>,
 }
 
 impl Principal {
@@ -38,24 +44,30 @@ impl Principal {
         let scopes = claims.scopes().collect();
         Ok(Principal {
             id: claims.sub,
-            kind: if claims.kind == "client" {
-                PrincipalKind::Client
-            } else {
-                PrincipalKind::User
+            kind: match claims.kind.as_str() {
+                "client" => PrincipalKind::Client,
+                "kader" => PrincipalKind::Kader,
+                _ => PrincipalKind::User,
             },
             name: claims.name,
             role: claims.role,
             area,
             area_code: claims.area_code,
             scopes,
+            via: claims.act.map(|a| a.sub),
         })
     }
 
     /// How the caller is written in the audit log.
     pub fn actor(&self) -> String {
-        match self.kind {
+        let subject = match self.kind {
             PrincipalKind::Client => format!("client:{}", self.name),
             PrincipalKind::User => format!("user:{}", self.id),
+            PrincipalKind::Kader => format!("kader:{}", self.id),
+        };
+        match &self.via {
+            Some(via) => format!("{subject} via {via}"),
+            None => subject,
         }
     }
 

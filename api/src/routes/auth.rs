@@ -90,6 +90,11 @@ fn parse_token_request(req: &HttpRequest, body: &[u8]) -> ApiResult<TokenRequest
 ///   refresh token a second time ends the whole login.
 /// - `grant_type=client_credentials` with `client_id` and `client_secret` (in
 ///   the body or as HTTP Basic): for API clients; no refresh token.
+/// - `grant_type=urn:ietf:params:oauth:grant-type:token-exchange` (RFC 8693)
+///   for the bot's client, with `subject_token` a phone number and
+///   `subject_token_type=urn:posyandu:params:oauth:token-type:phone`: a token
+///   to act for the kader or health worker with that number (their role and
+///   area, the permissions both hold, the bot named as actor).
 ///
 /// Repeated failures are slowed down (per address and per username) and an
 /// account is locked for a while after too many wrong passwords: 429 with
@@ -157,6 +162,33 @@ pub async fn token(
             tokens::client_credentials_grant(&state, &id, &secret, scope.as_deref(), address)
                 .await?
         }
+        TokenRequest::TokenExchange {
+            client_id,
+            client_secret,
+            subject_token,
+            subject_token_type,
+        } => {
+            let (id, secret) = match (client_id, client_secret, basic_credentials(&req)) {
+                (Some(id), Some(secret), _) => (id, secret),
+                (_, _, Some(basic)) => basic,
+                _ => {
+                    return Err(ApiError::with_detail(
+                        ProblemType::BadRequest,
+                        "Send client_id and client_secret in the body or as HTTP Basic authentication.",
+                    )
+                    .oauth("invalid_request"));
+                }
+            };
+            tokens::token_exchange_grant(
+                &state,
+                &id,
+                &secret,
+                &subject_token,
+                &subject_token_type,
+                address,
+            )
+            .await?
+        }
     };
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
@@ -198,6 +230,8 @@ pub async fn me(state: web::Data<AppState>, principal: Principal) -> ApiResult<w
             let row = clients::own_row(&state.db, principal.id).await?;
             (row.client_id, row.name)
         }
+        // A kader of the registry through the bot: no account row.
+        PrincipalKind::Kader => (format!("kader:{}", principal.id), principal.name.clone()),
     };
     let kind = principal.area.kind();
     let key = (kind, principal.area_code.clone());
@@ -208,6 +242,7 @@ pub async fn me(state: web::Data<AppState>, principal: Principal) -> ApiResult<w
         kind: match principal.kind {
             PrincipalKind::User => "user",
             PrincipalKind::Client => "client",
+            PrincipalKind::Kader => "kader",
         }
         .into(),
         username,

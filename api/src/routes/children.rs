@@ -28,6 +28,10 @@ pub struct ChildQuery {
     pub mother_id: Option<Uuid>,
     /// Names containing this (case and accents ignored).
     pub name: Option<String>,
+    /// The child with this public code.
+    pub code: Option<String>,
+    /// The child with this NIK.
+    pub nik: Option<String>,
     /// From `next_cursor` of the previous page.
     pub cursor: Option<String>,
     /// Page size, 1–200 (default 50).
@@ -53,6 +57,8 @@ pub async fn list_children(
         desa_code: q.desa_code,
         mother_id: q.mother_id,
         name: q.name,
+        code: q.code,
+        nik: q.nik,
     };
     Ok(web::Json(
         children::list(&state.db, &principal, filter, page).await?,

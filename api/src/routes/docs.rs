@@ -56,6 +56,7 @@ a retry with the same key returns the first response (with \
         (name = "immunisation", description = "Immunisation doses, vitamin A, and who is due"),
         (name = "population", description = "Newcomers and BPJS coverage gaps"),
         (name = "kader", description = "The kader registry"),
+        (name = "chat", description = "Chat messages, their outcomes, the outbox and STOP/MULAI"),
         (name = "audit", description = "Who changed what"),
         (name = "operations", description = "Health, readiness and metrics"),
     ),

@@ -10,6 +10,7 @@ pub mod growth;
 pub mod health;
 pub mod immunisation;
 pub mod kader;
+pub mod messages;
 pub mod people;
 pub mod population;
 pub mod posyandu;
@@ -54,6 +55,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(posyandu::get_posyandu)
                 .service(posyandu::update_posyandu)
                 .service(posyandu::delete_posyandu)
+                .service(posyandu::posyandu_schedule)
                 .service(posyandu::list_day_changes)
                 .service(posyandu::add_day_change)
                 .service(posyandu::get_desa)
@@ -113,6 +115,18 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(population::list_unattached)
                 .service(population::list_uninsured)
                 .service(population::list_lost_pbi)
+                .service(messages::store_inbound)
+                .service(messages::claim_messages)
+                .service(messages::list_messages)
+                .service(messages::get_message)
+                .service(messages::settle_message)
+                .service(messages::release_message)
+                .service(messages::rerun_message)
+                .service(messages::list_outbox)
+                .service(messages::claim_outbox)
+                .service(messages::delivery_reports)
+                .service(messages::report_outbox)
+                .service(messages::set_contact_preference)
                 .service(audit::list_audit),
         );
 }

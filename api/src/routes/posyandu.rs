@@ -134,6 +134,37 @@ pub async fn delete_posyandu(
     Ok(HttpResponse::NoContent().finish())
 }
 
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ScheduleQuery {
+    /// First day (default: today in the posyandu's zone).
+    pub from: Option<chrono::NaiveDate>,
+    /// How many months (1–24, default 3).
+    pub months: Option<u32>,
+}
+
+/// The calendar of posyandu days from the opening rule, with moved days
+/// applied and cancelled ones left out, as local dates of the posyandu.
+#[utoipa::path(
+    tag = "areas",
+    params(("id" = Uuid, Path, description = "Posyandu id"), ScheduleQuery),
+    responses((status = 200, description = "The calendar", body = openapi::areas::PosyanduSchedule)),
+    security(("bearer" = []))
+)]
+#[get("/posyandu/{id}/schedule")]
+pub async fn posyandu_schedule(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<Uuid>,
+    query: web::Query<ScheduleQuery>,
+) -> ApiResult<web::Json<openapi::areas::PosyanduSchedule>> {
+    let q = query.into_inner();
+    Ok(web::Json(
+        service::schedule(&state.db, &principal, id.into_inner(), q.from, q.months).await?,
+    ))
+}
+
 /// The posyandu days that were moved or cancelled.
 #[utoipa::path(
     tag = "areas",

@@ -317,6 +317,8 @@ pub struct ChildFilter {
     pub desa_code: Option<String>,
     pub mother_id: Option<Uuid>,
     pub name: Option<String>,
+    pub code: Option<String>,
+    pub nik: Option<String>,
 }
 
 pub async fn list(
@@ -355,6 +357,22 @@ pub async fn list(
                     .to_owned(),
             ),
         );
+    }
+    for (column, value) in [
+        (person::Column::Code, filter.code),
+        (person::Column::Nik, filter.nik),
+    ] {
+        if let Some(value) = value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()) {
+            select = select.filter(
+                child::Column::PersonId.in_subquery(
+                    Query::select()
+                        .column(person::Column::Id)
+                        .from(person::Entity)
+                        .and_where(column.eq(value))
+                        .to_owned(),
+                ),
+            );
+        }
     }
     let rows = page
         .apply(select, child::Column::PersonId, child::Column::UpdatedAt)

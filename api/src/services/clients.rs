@@ -271,6 +271,41 @@ pub async fn own_row(db: &DatabaseConnection, id: Uuid) -> ApiResult<api_client:
 }
 
 /// Whether an active client with this client id exists.
+/// Gives a client every permission of `scopes` it lacks (the local bot's
+/// client after an upgrade added permissions to the bot role).
+pub async fn top_up_scopes(
+    db: &DatabaseConnection,
+    client_id: &str,
+    scopes: &[openapi::Scope],
+) -> ApiResult<()> {
+    let Some(row) = Entity::find()
+        .filter(Column::ClientId.eq(client_id))
+        .filter(Column::DeletedAt.is_null())
+        .one(db)
+        .await?
+    else {
+        return Ok(());
+    };
+    let mut held: Vec<String> = row.scopes.split_whitespace().map(str::to_owned).collect();
+    let before = held.len();
+    for scope in scopes {
+        if !held.iter().any(|s| s == scope.as_str()) {
+            held.push(scope.as_str().to_owned());
+        }
+    }
+    if held.len() != before {
+        Entity::update_many()
+            .col_expr(
+                Column::Scopes,
+                sea_orm::sea_query::Expr::value(held.join(" ")),
+            )
+            .filter(Column::Id.eq(row.id))
+            .exec(db)
+            .await?;
+    }
+    Ok(())
+}
+
 pub async fn exists(db: &DatabaseConnection, client_id: &str) -> ApiResult<bool> {
     Ok(Entity::find()
         .filter(Column::ClientId.eq(client_id))

@@ -577,6 +577,57 @@ pub async fn day_changes<C: ConnectionTrait>(
         .await?)
 }
 
+/// The posyandu days from `from` (default: today in the posyandu's zone)
+/// for `months` months (default 3, at most 24), moves applied and
+/// cancellations left out.
+pub async fn schedule(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    id: Uuid,
+    from: Option<chrono::NaiveDate>,
+    months: Option<u32>,
+) -> ApiResult<openapi::areas::PosyanduSchedule> {
+    principal.require(Scope::ReadAreas)?;
+    let months = months.unwrap_or(3);
+    if !(1..=24).contains(&months) {
+        return Err(ApiError::field("months", "out_of_range", "months is 1–24."));
+    }
+    let row = find_posyandu(db, principal, id).await?;
+    let today = schedule::today_in(&row.time_zone, clock::now());
+    let start = from.unwrap_or(today);
+    let end = start
+        .checked_add_months(chrono::Months::new(months))
+        .unwrap_or(start);
+    let rule = opening_rule(&row);
+    let days = match &rule {
+        Some(rule) => {
+            let changes: Vec<schedule::DayChange> = day_changes(db, id)
+                .await?
+                .into_iter()
+                .map(|c| schedule::DayChange {
+                    from: c.from_date,
+                    to: c.to_date,
+                })
+                .collect();
+            schedule::calendar(rule, &changes, start, end)
+                .into_iter()
+                .map(|d| openapi::areas::ScheduledDay {
+                    date: d.date,
+                    moved_from: d.moved_from,
+                })
+                .collect()
+        }
+        None => Vec::new(),
+    };
+    Ok(openapi::areas::PosyanduSchedule {
+        posyandu_id: row.id,
+        time_zone: row.time_zone.clone(),
+        opening_rule_text: rule.as_ref().map(schedule::describe),
+        today,
+        days,
+    })
+}
+
 pub async fn list_day_changes(
     db: &DatabaseConnection,
     principal: &Principal,

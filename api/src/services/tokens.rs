@@ -288,25 +288,32 @@ pub async fn revoke(state: &AppState, token: &str) -> ApiResult<()> {
     Ok(())
 }
 
-/// The client-credentials grant for API clients (apps and the bot).
-pub async fn client_credentials_grant(
+/// An authenticated API client with what it was granted.
+struct AuthenticatedClient {
+    row: api_client::Model,
+    role: Role,
+    granted: Vec<Scope>,
+    area: AreaScope,
+}
+
+fn invalid_client() -> ApiError {
+    ApiError::with_detail(
+        ProblemType::InvalidCredentials,
+        "The client id or secret is wrong.",
+    )
+    .oauth("invalid_client")
+}
+
+async fn authenticate_client(
     state: &AppState,
     client_id: &str,
     secret: &str,
-    requested: Option<&str>,
     address: IpAddr,
-) -> ApiResult<TokenResponse> {
+) -> ApiResult<AuthenticatedClient> {
     state
         .limiter
         .check_address(address)
         .map_err(ApiError::too_many_requests)?;
-    let invalid_client = || {
-        ApiError::with_detail(
-            ProblemType::InvalidCredentials,
-            "The client id or secret is wrong.",
-        )
-        .oauth("invalid_client")
-    };
     let client = api_client::Entity::find()
         .filter(api_client::Column::ClientId.eq(client_id.trim()))
         .filter(api_client::Column::DeletedAt.is_null())
@@ -324,6 +331,132 @@ pub async fn client_credentials_grant(
         .filter_map(Scope::parse)
         .filter(|s| role_scopes(role).contains(s))
         .collect();
+    let kind = AreaKind::parse(&client.area_kind).ok_or_else(invalid_client)?;
+    let id = match kind {
+        AreaKind::Puskesmas => client.puskesmas_id,
+        AreaKind::Posyandu => client.posyandu_id,
+        _ => None,
+    };
+    let area = AreaScope::from_parts(kind, &client.area_code, id).ok_or_else(invalid_client)?;
+    Ok(AuthenticatedClient {
+        row: client,
+        role,
+        granted,
+        area,
+    })
+}
+
+/// Token exchange (RFC 8693) for the bot: a token to act for the kader or
+/// health worker registered with a phone number, carrying the person's role
+/// and area, the permissions both the person and the bot hold, and the bot
+/// as actor. The person must be inside the bot's area.
+pub async fn token_exchange_grant(
+    state: &AppState,
+    client_id: &str,
+    secret: &str,
+    subject_token: &str,
+    subject_token_type: &str,
+    address: IpAddr,
+) -> ApiResult<TokenResponse> {
+    let client = authenticate_client(state, client_id, secret, address).await?;
+    if client.role != Role::Bot || !client.granted.contains(&Scope::BotRelay) {
+        return Err(ApiError::with_detail(
+            ProblemType::BadRequest,
+            "Only the bot's client (role bot, with bot:relay) may exchange tokens.",
+        )
+        .oauth("unauthorized_client"));
+    }
+    if subject_token_type != openapi::auth::PHONE_TOKEN_TYPE {
+        return Err(ApiError::with_detail(
+            ProblemType::BadRequest,
+            format!(
+                "subject_token_type must be {}.",
+                openapi::auth::PHONE_TOKEN_TYPE
+            ),
+        )
+        .oauth("invalid_request"));
+    }
+    let unknown = || {
+        ApiError::with_detail(
+            ProblemType::BadRequest,
+            "No active kader or health worker in your area has this number.",
+        )
+        .oauth("invalid_grant")
+    };
+    let phone = crate::services::contacts::normalise(subject_token).ok_or_else(unknown)?;
+    let resolved = crate::services::contacts::resolve(&state.db, &phone).await?;
+    let location = resolved.location.clone().ok_or_else(unknown)?;
+    if !client.area.contains(&location) {
+        return Err(unknown());
+    }
+    let act = Some(crate::auth::jwt::ActorClaim {
+        sub: format!("client:{}", client.row.client_id),
+    });
+    let keep = |role: Role| -> Vec<Scope> {
+        role_scopes(role)
+            .iter()
+            .copied()
+            .filter(|s| client.granted.contains(s) && *s != Scope::BotRelay)
+            .collect()
+    };
+    let (access_token, scopes) = if let Some((row, post, name)) = resolved
+        .kader
+        .clone()
+        .zip(resolved.sender.posyandu.clone())
+        .map(|(k, p)| (k, p, resolved.sender.name.clone().unwrap_or_default()))
+    {
+        let scopes = keep(Role::Kader);
+        let (token, _) = state.jwt.issue_for(
+            row.id,
+            "kader",
+            &name,
+            Role::Kader,
+            &AreaScope::Posyandu(post.id),
+            &post.kode,
+            &scopes,
+            act,
+        )?;
+        (token, scopes)
+    } else if let Some(user) = resolved.user.clone() {
+        let role = Role::parse(&user.role).ok_or_else(unknown)?;
+        let scopes = keep(role);
+        let (token, _) = state.jwt.issue_for(
+            user.id,
+            "user",
+            &user.username,
+            role,
+            &user_area(&user)?,
+            &user.area_code,
+            &scopes,
+            act,
+        )?;
+        (token, scopes)
+    } else {
+        return Err(unknown());
+    };
+    Ok(TokenResponse {
+        access_token,
+        token_type: "Bearer".into(),
+        expires_in: state.jwt.access_ttl.as_secs(),
+        refresh_token: None,
+        scope: scope_string(&scopes),
+    })
+}
+
+/// The client-credentials grant for API clients (apps and the bot).
+pub async fn client_credentials_grant(
+    state: &AppState,
+    client_id: &str,
+    secret: &str,
+    requested: Option<&str>,
+    address: IpAddr,
+) -> ApiResult<TokenResponse> {
+    let AuthenticatedClient {
+        row: client,
+        role,
+        granted,
+        area,
+    } = authenticate_client(state, client_id, secret, address).await?;
     let scopes = match requested.map(str::trim).filter(|s| !s.is_empty()) {
         None => granted,
         Some(requested) => {
@@ -343,13 +476,6 @@ pub async fn client_credentials_grant(
             chosen
         }
     };
-    let kind = AreaKind::parse(&client.area_kind).ok_or_else(invalid_client)?;
-    let id = match kind {
-        AreaKind::Puskesmas => client.puskesmas_id,
-        AreaKind::Posyandu => client.posyandu_id,
-        _ => None,
-    };
-    let area = AreaScope::from_parts(kind, &client.area_code, id).ok_or_else(invalid_client)?;
     let (access_token, _) = state.jwt.issue(
         client.id,
         "client",
