@@ -3,6 +3,8 @@
 //! Each [`TestApp`] has its own database: a temporary SQLite file by
 //! default, or, when `POSYANDU_TEST_DATABASE_URL` names a PostgreSQL server,
 //! a database with a random name created for the test and dropped after it.
+pub mod bot;
+pub mod standin;
 pub mod world;
 
 use std::sync::Arc;
@@ -173,6 +175,30 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
         settings,
         handle,
         database,
+    }
+}
+
+impl TestApp {
+    /// A test app around a server started elsewhere (the chat harness).
+    pub fn from_parts(
+        address: String,
+        db: DatabaseConnection,
+        settings: Arc<Settings>,
+        handle: actix_web::dev::ServerHandle,
+        database: TestDatabase,
+    ) -> TestApp {
+        TestApp {
+            address,
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .timeout(Duration::from_secs(30))
+                .build()
+                .expect("client"),
+            db,
+            settings,
+            handle,
+            database,
+        }
     }
 }
 

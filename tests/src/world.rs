@@ -308,6 +308,16 @@ pub async fn new_child(
 }
 
 pub async fn new_kader(app: &TestApp, name: &str, posyandu: &Posyandu) -> Kader {
+    new_kader_with_phone(app, name, posyandu, None).await
+}
+
+/// A kader who reports by chat from `phone`.
+pub async fn new_kader_with_phone(
+    app: &TestApp,
+    name: &str,
+    posyandu: &Posyandu,
+    phone: Option<&str>,
+) -> Kader {
     kader::create(
         &app.db,
         Authority::Operator,
@@ -320,7 +330,7 @@ pub async fn new_kader(app: &TestApp, name: &str, posyandu: &Posyandu) -> Kader 
             sk_number: Some("12/SK/2025".into()),
             sk_date: None,
             training_tier: Some(TrainingTier::Purwa),
-            phone: None,
+            phone: phone.map(str::to_owned),
             active_from: years_ago(1),
             active_to: None,
             user_id: None,

@@ -132,7 +132,27 @@ const MATRIX: &[Row] = &[
     Row { method: "GET",    path: "/api/v1/bpjs/uninsured",    own: ALL_200,                                         other: ALL_200 },
     Row { method: "GET",    path: "/api/v1/bpjs/lost-pbi",     own: ALL_200,                                         other: ALL_200 },
     Row { method: "GET",    path: "/api/v1/audit",             own: [200, 200, 200, 200, 403, 403, 403, 403, 403],   other: [200, 200, 200, 200, 403, 403, 403, 403, 403] },
+    Row { method: "GET",    path: "/api/v1/posyandu/{id}/schedule", own: ALL_200,                                other: ALL_404 },
+    Row { method: "POST",   path: "/api/v1/messages/inbound",  own: RELAY_201,                                       other: RELAY_201 },
+    Row { method: "POST",   path: "/api/v1/messages/claim",    own: RELAY_200,                                       other: RELAY_200 },
+    Row { method: "GET",    path: "/api/v1/messages",          own: READ_MESSAGES,                                   other: READ_MESSAGES },
+    Row { method: "GET",    path: "/api/v1/messages/{id}",     own: READ_MESSAGES,                                   other: [404, 404, 403, 404, 403, 404, 403, 403, 404] },
+    Row { method: "POST",   path: "/api/v1/messages/{id}/outcome", own: RELAY_200,                                   other: RELAY_404 },
+    Row { method: "POST",   path: "/api/v1/messages/{id}/release", own: RELAY_200,                                   other: RELAY_404 },
+    Row { method: "POST",   path: "/api/v1/messages/{id}/rerun", own: [200, 200, 403, 200, 403, 403, 403, 403, 403], other: [404, 404, 403, 404, 403, 403, 403, 403, 403] },
+    Row { method: "GET",    path: "/api/v1/outbox",            own: READ_MESSAGES,                                   other: READ_MESSAGES },
+    Row { method: "POST",   path: "/api/v1/outbox/claim",      own: RELAY_200,                                       other: RELAY_200 },
+    Row { method: "POST",   path: "/api/v1/outbox/delivery-reports", own: RELAY_200,                                 other: RELAY_200 },
+    Row { method: "POST",   path: "/api/v1/outbox/{id}/result", own: RELAY_200,                                      other: RELAY_404 },
+    Row { method: "POST",   path: "/api/v1/contact-preferences", own: RELAY_200,                                     other: RELAY_200 },
 ];
+
+/// Only the bot (and an admin) relay chat messages.
+const RELAY_200: [u16; 9] = [200, 403, 403, 403, 403, 403, 403, 403, 200];
+const RELAY_201: [u16; 9] = [201, 403, 403, 403, 403, 403, 403, 403, 201];
+const RELAY_404: [u16; 9] = [404, 403, 403, 403, 403, 403, 403, 403, 404];
+/// Officers of the health side (and the bot) read the chat of their area.
+const READ_MESSAGES: [u16; 9] = [200, 200, 403, 200, 403, 200, 403, 403, 200];
 
 /// Routes anyone may call, with the status an anonymous caller gets.
 const PUBLIC: &[(&str, &str, u16)] = &[
@@ -595,8 +615,192 @@ async fn cell(app: &TestApp, world: &World, row: &Row, role: Role, own: bool) ->
             ),
             side.posyandu.id.to_string(),
         ),
+        ("GET", "/api/v1/posyandu/{id}/schedule") => {
+            plain(format!("/api/v1/posyandu/{}/schedule", side.posyandu.id))
+        }
+        ("POST", "/api/v1/messages/inbound") => Cell {
+            path: row.path.into(),
+            body: Some(
+                json!({"channel": "whatsapp", "provider_message_id": format!("wamid.{}", unique()),
+                "from": "6281299990000", "text": "BANTU"}),
+            ),
+            listed: None,
+        },
+        ("POST", "/api/v1/messages/claim") | ("POST", "/api/v1/outbox/claim") => Cell {
+            path: row.path.into(),
+            body: Some(json!({"worker": "matrix", "limit": 1})),
+            listed: None,
+        },
+        ("GET", "/api/v1/messages") => {
+            let id = message_at(app, side, "processed", None).await;
+            listing(row.path, id.to_string())
+        }
+        ("GET", "/api/v1/messages/{id}") => {
+            let id = message_at(app, side, "processed", None).await;
+            plain(format!("/api/v1/messages/{id}"))
+        }
+        ("POST", "/api/v1/messages/{id}/outcome") => {
+            let id = message_at(app, side, "processing", Some("matrix")).await;
+            Cell {
+                path: format!("/api/v1/messages/{id}/outcome"),
+                body: Some(json!({"worker": "matrix", "status": "processed", "reply": "OK"})),
+                listed: None,
+            }
+        }
+        ("POST", "/api/v1/messages/{id}/release") => {
+            let id = message_at(app, side, "processing", Some("matrix")).await;
+            Cell {
+                path: format!("/api/v1/messages/{id}/release"),
+                body: Some(json!({"worker": "matrix"})),
+                listed: None,
+            }
+        }
+        ("POST", "/api/v1/messages/{id}/rerun") => {
+            let id = message_at(app, side, "failed", None).await;
+            Cell {
+                path: format!("/api/v1/messages/{id}/rerun"),
+                body: Some(json!({"text": "BANTU"})),
+                listed: None,
+            }
+        }
+        ("GET", "/api/v1/outbox") => {
+            let id = outbox_at(app, side, "sent", None).await;
+            listing(row.path, id.to_string())
+        }
+        ("POST", "/api/v1/outbox/delivery-reports") => Cell {
+            path: row.path.into(),
+            body: Some(
+                json!({"items": [{"channel": "whatsapp", "provider_message_id": "wamid.none", "status": "read"}]}),
+            ),
+            listed: None,
+        },
+        ("POST", "/api/v1/outbox/{id}/result") => {
+            let id = outbox_at(app, side, "sending", Some("matrix")).await;
+            Cell {
+                path: format!("/api/v1/outbox/{id}/result"),
+                body: Some(
+                    json!({"worker": "matrix", "result": {"outcome": "sent", "provider_message_id": format!("wamid.{}", unique())}}),
+                ),
+                listed: None,
+            }
+        }
+        ("POST", "/api/v1/contact-preferences") => Cell {
+            path: row.path.into(),
+            body: Some(json!({"phone": "0812-9999-0001", "opted_out": true})),
+            listed: None,
+        },
         (method, path) => panic!("no request for {method} {path}: add it to `cell`"),
     }
+}
+
+/// A chat message from someone at `side`'s posyandu, in `status`.
+async fn message_at(
+    app: &TestApp,
+    side: &posyandu_tests::world::Side,
+    status: &str,
+    claimed_by: Option<&str>,
+) -> uuid::Uuid {
+    use entity::inbound_message;
+    use sea_orm::{ActiveValue::Set, EntityTrait};
+    let now = chrono::Utc::now();
+    let id = uuid::Uuid::now_v7();
+    let p = &side.posyandu;
+    inbound_message::Entity::insert(inbound_message::ActiveModel {
+        id: Set(id),
+        channel: Set("whatsapp".into()),
+        provider_message_id: Set(format!("wamid.{}", unique())),
+        sender_phone: Set(format!(
+            "+62812{}",
+            &unique()[..7].replace(|c: char| !c.is_ascii_digit(), "1")
+        )),
+        recipient: Set(None),
+        kind: Set("text".into()),
+        body: Set(Some("TIMBANG 10019 8,5".into())),
+        original_body: Set(None),
+        profile_name: Set(None),
+        raw: Set(None),
+        sent_at: Set(None),
+        received_at: Set(now),
+        status: Set(status.into()),
+        attempts: Set(1),
+        revision: Set(0),
+        not_before: Set(now),
+        lease_until: Set(claimed_by.map(|_| now + chrono::Duration::seconds(60))),
+        claimed_by: Set(claimed_by.map(str::to_owned)),
+        sender_kind: Set("kader".into()),
+        kader_id: Set(None),
+        user_id: Set(None),
+        outcome: Set(None),
+        records: Set(None),
+        pending: Set(None),
+        pending_until: Set(None),
+        reply_id: Set(None),
+        error: Set(None),
+        processed_at: Set(None),
+        province_code: Set(Some(p.province_code.clone())),
+        kabupaten_code: Set(Some(p.kabupaten_code.clone())),
+        kecamatan_code: Set(Some(p.kecamatan_code.clone())),
+        desa_code: Set(Some(p.desa_code.clone())),
+        puskesmas_id: Set(Some(p.puskesmas_id)),
+        posyandu_id: Set(Some(p.id)),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_without_returning(&app.db)
+    .await
+    .expect("a chat message");
+    id
+}
+
+/// An outbox message to someone at `side`'s posyandu, in `status`.
+async fn outbox_at(
+    app: &TestApp,
+    side: &posyandu_tests::world::Side,
+    status: &str,
+    claimed_by: Option<&str>,
+) -> uuid::Uuid {
+    use entity::outbox_message;
+    use sea_orm::{ActiveValue::Set, EntityTrait};
+    let now = chrono::Utc::now();
+    let id = uuid::Uuid::now_v7();
+    let p = &side.posyandu;
+    outbox_message::Entity::insert(outbox_message::ActiveModel {
+        id: Set(id),
+        channel: Set("whatsapp".into()),
+        recipient: Set("+6281299990002".into()),
+        kind: Set("reply".into()),
+        priority: Set(0),
+        body: Set(Some("OK".into())),
+        template_name: Set(None),
+        template_language: Set(None),
+        template_params: Set(None),
+        dedupe_key: Set(format!("matrix:{id}")),
+        status: Set(status.into()),
+        attempts: Set(1),
+        not_before: Set(now),
+        expires_at: Set(now + chrono::Duration::hours(1)),
+        lease_until: Set(claimed_by.map(|_| now + chrono::Duration::seconds(60))),
+        claimed_by: Set(claimed_by.map(str::to_owned)),
+        provider_message_id: Set(None),
+        error_code: Set(None),
+        error_detail: Set(None),
+        inbound_id: Set(None),
+        sent_at: Set(None),
+        delivered_at: Set(None),
+        read_at: Set(None),
+        province_code: Set(Some(p.province_code.clone())),
+        kabupaten_code: Set(Some(p.kabupaten_code.clone())),
+        kecamatan_code: Set(Some(p.kecamatan_code.clone())),
+        desa_code: Set(Some(p.desa_code.clone())),
+        puskesmas_id: Set(Some(p.puskesmas_id)),
+        posyandu_id: Set(Some(p.id)),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_without_returning(&app.db)
+    .await
+    .expect("an outbox message");
+    id
 }
 
 fn listed_ids(body: &Value) -> BTreeSet<String> {

@@ -46,7 +46,8 @@ async fn a_person_logs_in_and_me_describes_them() {
             Scope::WritePeople,
             Scope::WriteWeighings,
             Scope::WriteHealth,
-            Scope::ReadKader
+            Scope::ReadKader,
+            Scope::ReadMessages
         ]
     );
 }
