@@ -50,7 +50,9 @@ impl ClientError {
     /// briefly without its database.
     pub fn is_temporary(&self) -> bool {
         match self {
-            ClientError::Transport(_) => true,
+            // An answer that does not decode is a contract mismatch between
+            // bot and API: trying again would give the same answer.
+            ClientError::Transport(e) => !e.is_decode(),
             ClientError::Api { status, .. } => {
                 matches!(*status, 408 | 409 | 425 | 429 | 500 | 502 | 503 | 504)
                     && !self.is_conflict()

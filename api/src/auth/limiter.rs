@@ -41,6 +41,20 @@ impl LoginLimiter {
         hit(&mut map, address, self.per_address, self.window)
     }
 
+    /// Whether `address` is over its limit now, without counting this
+    /// request (for callers whose successes should not use up the limit).
+    pub fn peek_address(&self, address: IpAddr) -> Result<(), u64> {
+        let map = self.addresses.lock().unwrap_or_else(|e| e.into_inner());
+        match map.get(&address) {
+            Some(window)
+                if window.started.elapsed() < self.window && window.count >= self.per_address =>
+            {
+                Err(retry_after(window, self.window))
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// Whether `username` may try now (without counting).
     pub fn check_username(&self, username: &str) -> Result<(), u64> {
         let map = self.usernames.lock().unwrap_or_else(|e| e.into_inner());

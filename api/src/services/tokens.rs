@@ -304,16 +304,29 @@ fn invalid_client() -> ApiError {
     .oauth("invalid_client")
 }
 
+/// How a grant counts against the per-address limit of token requests.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum AddressLimit {
+    /// Every request counts (people's logins, apps).
+    EveryRequest,
+    /// Only failures count: the bot exchanges a token for every kader it
+    /// relays for, thousands an hour from one address, and its secret is
+    /// not a password anyone can guess.
+    FailuresOnly,
+}
+
 async fn authenticate_client(
     state: &AppState,
     client_id: &str,
     secret: &str,
     address: IpAddr,
+    limit: AddressLimit,
 ) -> ApiResult<AuthenticatedClient> {
-    state
-        .limiter
-        .check_address(address)
-        .map_err(ApiError::too_many_requests)?;
+    match limit {
+        AddressLimit::EveryRequest => state.limiter.check_address(address),
+        AddressLimit::FailuresOnly => state.limiter.peek_address(address),
+    }
+    .map_err(ApiError::too_many_requests)?;
     let client = api_client::Entity::find()
         .filter(api_client::Column::ClientId.eq(client_id.trim()))
         .filter(api_client::Column::DeletedAt.is_null())
@@ -322,6 +335,9 @@ async fn authenticate_client(
     let Some(client) = client.filter(|c| hashes_equal(&token_hash(secret.trim()), &c.secret_hash))
     else {
         tracing::warn!(client_id = %client_id, %address, "client authentication failed");
+        if limit == AddressLimit::FailuresOnly {
+            let _ = state.limiter.check_address(address);
+        }
         return Err(invalid_client());
     };
     let role = Role::parse(&client.role).ok_or_else(invalid_client)?;
@@ -358,7 +374,8 @@ pub async fn token_exchange_grant(
     subject_token_type: &str,
     address: IpAddr,
 ) -> ApiResult<TokenResponse> {
-    let client = authenticate_client(state, client_id, secret, address).await?;
+    let client =
+        authenticate_client(state, client_id, secret, address, AddressLimit::FailuresOnly).await?;
     if client.role != Role::Bot || !client.granted.contains(&Scope::BotRelay) {
         return Err(ApiError::with_detail(
             ProblemType::BadRequest,
@@ -456,7 +473,7 @@ pub async fn client_credentials_grant(
         role,
         granted,
         area,
-    } = authenticate_client(state, client_id, secret, address).await?;
+    } = authenticate_client(state, client_id, secret, address, AddressLimit::EveryRequest).await?;
     let scopes = match requested.map(str::trim).filter(|s| !s.is_empty()) {
         None => granted,
         Some(requested) => {
