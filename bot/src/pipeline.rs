@@ -12,12 +12,14 @@ use openapi::growth::{NewWeighing, Sex, Weighing};
 use openapi::maternal::{
     AncProvider, AntenatalContact, Birth, Capsule, DoseStateKind, Immunisation, ImmunisationStatus,
     NewAntenatalContact, NewBirth, NewImmunisation, NewNewcomer, NewPregnancy, NewVitaminADose,
-    Pregnancy, VitaminADose,
+    Newcomer, Pregnancy, VitaminADose,
 };
 use openapi::messages::{
     ClaimedMessage, InboundStatus, LineOutcome, MessageOutcome, NewPending, RecordRef, SenderKind,
 };
-use openapi::registry::{Child, NewChild, NewPerson, NewPersonEvent, Person, PersonPatch};
+use openapi::registry::{
+    Child, NewChild, NewPerson, NewPersonEvent, Person, PersonPatch, PersonStatus,
+};
 use reqwest::Method;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -167,7 +169,7 @@ pub async fn process(
             Ok(done) => done,
             Err(Retry(error)) => return Settlement::Release { error },
         };
-        let command = line.parsed.as_ref().ok().map(kind_of);
+        let command = line.parsed.as_ref().ok().map(Command::kind);
         let (ok, summary, records) = match done {
             Done::Saved { summary, records } => (true, summary, records),
             Done::Answered(text) => (true, text, Vec::new()),
@@ -233,28 +235,6 @@ fn local_today(claimed: &ClaimedMessage) -> NaiveDate {
         _ => 8,
     };
     (Utc::now() + Duration::hours(hours)).date_naive()
-}
-
-fn kind_of(command: &Command) -> CommandKind {
-    match command {
-        Command::Timbang { .. } => CommandKind::Timbang,
-        Command::Hamil { .. } => CommandKind::Hamil,
-        Command::Periksa { .. } => CommandKind::Periksa,
-        Command::Lahir { .. } => CommandKind::Lahir,
-        Command::Datang { .. } => CommandKind::Datang,
-        Command::Pindah { .. } => CommandKind::Pindah,
-        Command::Meninggal { .. } => CommandKind::Meninggal,
-        Command::Imun { .. } => CommandKind::Imun,
-        Command::Vita { .. } => CommandKind::Vita,
-        Command::Cari { .. } => CommandKind::Cari,
-        Command::Jadwal => CommandKind::Jadwal,
-        Command::Batal => CommandKind::Batal,
-        Command::Bantu { .. } => CommandKind::Bantu,
-        Command::Stop => CommandKind::Stop,
-        Command::Mulai => CommandKind::Mulai,
-        Command::Ya => CommandKind::Ya,
-        Command::Tidak => CommandKind::Tidak,
-    }
 }
 
 /// Several people match a name: list them with their codes.
@@ -659,7 +639,7 @@ impl Run<'_> {
             };
             let mut question = format!(
                 "{label} {} {unit} tidak wajar untuk {} (umur {age}).",
-                replies::decimal(value, 1),
+                replies::amount(value),
                 child.person.name
             );
             let Some(suggested) = suggestion else {
@@ -919,15 +899,45 @@ impl Run<'_> {
         weight_g: u32,
         length_cm: Option<f64>,
     ) -> Step<Done> {
-        let (pregnancy, baby) = match parties {
+        let found = match parties {
             BirthParties::Split { mother, baby_name } => match self.find_pregnancy(mother).await? {
-                Found::One(p) => (p, baby_name.clone()),
-                Found::Refused(why) => return Ok(Done::Refused(why)),
+                Found::One(p) => Found::One((p, baby_name.clone())),
+                Found::Refused(why) => Found::Refused(why),
             },
-            BirthParties::Unsplit(words) => match self.split_parties(words).await? {
-                Found::One(pair) => pair,
-                Found::Refused(why) => return Ok(Done::Refused(why)),
-            },
+            BirthParties::Unsplit(words) => self.split_parties(words).await?,
+        };
+        let (pregnancy, baby) = match found {
+            Found::One(pair) => pair,
+            Found::Refused(why) => {
+                // The same birth reported again: the first report closed the
+                // pregnancy, so it is no longer among the ongoing ones and
+                // the kader was told to register her first. CHAT.md: the
+                // same report twice is answered "sudah tercatat".
+                let splits: Vec<(PersonRef, String)> = match parties {
+                    BirthParties::Split { mother, baby_name } => {
+                        vec![(mother.clone(), baby_name.clone())]
+                    }
+                    BirthParties::Unsplit(words) => (1..words.len())
+                        .rev()
+                        .map(|at| {
+                            let mother = PersonRef::Name {
+                                name: words[..at].join(" "),
+                                mother: None,
+                            };
+                            (mother, words[at..].join(" "))
+                        })
+                        .collect(),
+                };
+                for (mother, baby) in &splits {
+                    if let Some(summary) = self.born_before(mother, baby, birth_date).await? {
+                        return Ok(Done::Saved {
+                            summary,
+                            records: Vec::new(),
+                        });
+                    }
+                }
+                return Ok(Done::Refused(why));
+            }
         };
         let body = NewBirth {
             name: baby,
@@ -953,6 +963,53 @@ impl Run<'_> {
             }),
             Err(e) => refusal(CommandKind::Lahir, e),
         }
+    }
+
+    /// The "sudah tercatat" answer when `mother` already has a child named
+    /// `baby` born on `birth_date` from a pregnancy closed that day.
+    async fn born_before(
+        &self,
+        mother: &PersonRef,
+        baby: &str,
+        birth_date: NaiveDate,
+    ) -> Step<Option<String>> {
+        let woman = match self.find_person(mother, true).await? {
+            Found::One(p) => p,
+            Found::Refused(_) => return Ok(None),
+        };
+        let wanted = chat::normalise::fold_name(baby);
+        let path = format!("/api/v1/children?mother_id={}&limit=50", woman.id);
+        let children: Page<Child> = match self.get(&path).await {
+            Ok(page) => page,
+            Err(e) if e.is_temporary() => return Err(e.into()),
+            Err(_) => return Ok(None),
+        };
+        let Some(child) = children.items.into_iter().find(|c| {
+            c.person.birth_date == birth_date
+                && chat::normalise::fold_name(&c.person.name) == wanted
+        }) else {
+            return Ok(None);
+        };
+        let path = format!("/api/v1/pregnancies?mother_id={}&status=ended", woman.id);
+        let ended: Page<Pregnancy> = match self.get(&path).await {
+            Ok(page) => page,
+            Err(e) if e.is_temporary() => return Err(e.into()),
+            Err(_) => return Ok(None),
+        };
+        let Some(pregnancy) = ended
+            .items
+            .into_iter()
+            .find(|p| p.outcome_date == Some(birth_date))
+        else {
+            return Ok(None);
+        };
+        let birth = Birth {
+            pregnancy,
+            low_birth_weight: child.birth_weight_g.is_some_and(|g| g < 2500),
+            child,
+            immunisation_due: Vec::new(),
+        };
+        Ok(Some(replies::birth_saved(&birth, true)))
     }
 
     /// "LAHIR Made Sari Putu Ayu P …" without a separator: the mother is
@@ -1011,24 +1068,46 @@ impl Run<'_> {
             arrived_on: self.today,
             origin: origin.clone(),
         };
-        let person = match self
-            .post::<_, Person>("/api/v1/population/newcomers", &body, &self.key(number, ""))
-            .await
-        {
-            Ok(answer) => answer.body,
-            Err(e) => return refusal(CommandKind::Datang, e),
+        // The API answers a `Newcomer` (the person with the arrival), not a
+        // bare `Person`: read as a `Person`, the answer never decoded, so a
+        // newcomer was registered while the kader got no reply (the message
+        // was retried as if the API were down) or a ✗.
+        //
+        // The same newcomer reported again (same name, sex and birth date at
+        // the posyandu) is the person registered the first time: a second
+        // POST made a second person. CHAT.md: recorded once, "sudah
+        // tercatat".
+        let (person, already) = match self.same_person(name, sex, birth_date).await? {
+            Some(person) => (person, true),
+            None => match self
+                .post::<_, Newcomer>("/api/v1/population/newcomers", &body, &self.key(number, ""))
+                .await
+            {
+                Ok(answer) => (answer.body.person, false),
+                Err(e) => return refusal(CommandKind::Datang, e),
+            },
         };
-        let mut records = vec![RecordRef {
-            kind: "person".into(),
-            id: person.id,
-        }];
-        let mut summary = format!(
-            "\u{2713} Pendatang {} ({}) tercatat{}. Kode {}",
-            person.name,
-            replies::age(person.birth_date, self.today),
-            origin.map(|o| format!(" dari {o}")).unwrap_or_default(),
-            person.code
-        );
+        let mut records = Vec::new();
+        let mut summary = if already {
+            format!(
+                "Sudah tercatat: Pendatang {} ({}). Kode {}",
+                person.name,
+                replies::age(person.birth_date, self.today),
+                person.code
+            )
+        } else {
+            records.push(RecordRef {
+                kind: "person".into(),
+                id: person.id,
+            });
+            format!(
+                "\u{2713} Pendatang {} ({}) tercatat{}. Kode {}",
+                person.name,
+                replies::age(person.birth_date, self.today),
+                origin.map(|o| format!(" dari {o}")).unwrap_or_default(),
+                person.code
+            )
+        };
         // A child under five joins the posyandu's children (its S grows).
         if let Some(posyandu_id) = self.posyandu_id()
             && (self.today - birth_date).num_days() <= 1826
@@ -1047,18 +1126,59 @@ impl Run<'_> {
                 .post::<_, Child>("/api/v1/children", &child, &self.key(number, "child"))
                 .await
             {
-                Ok(_) => {
-                    summary.push_str(". Masuk daftar balita posyandu");
+                // Run for a repeated report too (a first run that stopped
+                // half-way is completed); an existing child is refused.
+                Ok(answer) if !already || answer.status == 201 => {
+                    if !already {
+                        summary.push_str(". Masuk daftar balita posyandu");
+                    }
                     records.push(RecordRef {
                         kind: "child".into(),
                         id: person.id,
                     });
                 }
+                Ok(_) => {}
                 Err(e) if e.is_temporary() => return Err(e.into()),
                 Err(_) => {}
             }
         }
         Ok(Done::Saved { summary, records })
+    }
+
+    /// The living resident of the sender's posyandu with this name, sex and
+    /// birth date, when there is exactly one.
+    async fn same_person(
+        &self,
+        name: &str,
+        sex: Sex,
+        birth_date: NaiveDate,
+    ) -> Step<Option<Person>> {
+        let mut query = vec![("name", name.to_owned()), ("limit", "20".into())];
+        if let Some(id) = self.posyandu_id() {
+            query.push(("posyandu_id", id.to_string()));
+        }
+        let path = format!(
+            "/api/v1/people?{}",
+            serde_urlencoded::to_string(&query).expect("query pairs encode")
+        );
+        let page: Page<Person> = match self.get(&path).await {
+            Ok(page) => page,
+            Err(e) if e.is_temporary() => return Err(e.into()),
+            Err(_) => return Ok(None),
+        };
+        let wanted = chat::normalise::fold_name(name);
+        let mut same: Vec<Person> = page
+            .items
+            .into_iter()
+            .filter(|p| {
+                // Someone who moved away and comes back is a newcomer again.
+                p.status == PersonStatus::Active
+                    && p.sex == sex
+                    && p.birth_date == birth_date
+                    && chat::normalise::fold_name(&p.name) == wanted
+            })
+            .collect();
+        Ok((same.len() == 1).then(|| same.remove(0)))
     }
 
     async fn event(
@@ -1086,6 +1206,36 @@ impl Run<'_> {
         } else {
             CommandKind::Meninggal
         };
+        let what = if kind == "moved" {
+            format!(
+                "pindah{}",
+                destination
+                    .as_ref()
+                    .map(|d| format!(" ke {d}"))
+                    .unwrap_or_default()
+            )
+        } else {
+            "meninggal".into()
+        };
+        // Reported again: the person already has this status from that
+        // day. A second PINDAH added a second move, a second MENINGGAL was
+        // refused with a ✗. CHAT.md: recorded once, "sudah tercatat".
+        let status = if kind == "moved" {
+            PersonStatus::Moved
+        } else {
+            PersonStatus::Deceased
+        };
+        if person.status == status && person.status_date == Some(body.event_date) {
+            return Ok(Done::Saved {
+                summary: format!(
+                    "Sudah tercatat: {} (kode {}) {what}, {}.",
+                    person.name,
+                    person.code,
+                    replies::date(body.event_date)
+                ),
+                records: Vec::new(),
+            });
+        }
         match self
             .post::<_, serde_json::Value>(&path, &body, &self.key(number, ""))
             .await
@@ -1096,14 +1246,6 @@ impl Run<'_> {
                     .get("id")
                     .and_then(|v| v.as_str())
                     .and_then(|v| v.parse().ok());
-                let what = if kind == "moved" {
-                    format!(
-                        "pindah{}",
-                        destination.map(|d| format!(" ke {d}")).unwrap_or_default()
-                    )
-                } else {
-                    "meninggal".into()
-                };
                 Ok(Done::Saved {
                     summary: format!(
                         "\u{2713} {} (kode {}) tercatat {what}, {}.",
@@ -1150,7 +1292,18 @@ impl Run<'_> {
                                 .await?,
                         );
                     }
-                    match next_dose(status.as_ref().expect("just fetched"), &vaccine.antigen) {
+                    let status = status.as_ref().expect("just fetched");
+                    // Reported again: the dose of this vaccine given that
+                    // day, not the next one (the same `campak` twice made a
+                    // second, too early MR dose). The API answers it as
+                    // already recorded.
+                    let same_day = status
+                        .given
+                        .iter()
+                        .filter(|g| g.antigen == vaccine.antigen && g.given_on == on)
+                        .map(|g| g.dose)
+                        .max();
+                    match same_day.or_else(|| next_dose(status, &vaccine.antigen)) {
                         Some(dose) => dose,
                         None => {
                             refused.push(format!("{} sudah lengkap", vaccine.antigen));
@@ -1208,8 +1361,14 @@ impl Run<'_> {
                 refused.join("; ")
             )));
         }
+        // Every dose already recorded that day: the same report again.
+        let mark = if records.is_empty() && refused.is_empty() {
+            "Sudah tercatat:"
+        } else {
+            "\u{2713}"
+        };
         let mut summary = format!(
-            "\u{2713} {} (kode {}) imunisasi {}, {}.",
+            "{mark} {} (kode {}) imunisasi {}, {}.",
             child.person.name,
             child.person.code,
             given.join(", "),
@@ -1263,7 +1422,34 @@ impl Run<'_> {
                     id: answer.body.id,
                 }],
             }),
-            Err(e) => refusal(CommandKind::Vita, e),
+            Err(e) if e.is_temporary() => Err(e.into()),
+            Err(e) => {
+                // The same capsule the same day again: the API refuses a
+                // second one for the round, and the kader read a ✗ for a
+                // report that is in fact recorded. CHAT.md: "sudah
+                // tercatat".
+                let doses: Vec<VitaminADose> = match self.get(&path).await {
+                    Ok(doses) => doses,
+                    Err(e) if e.is_temporary() => return Err(e.into()),
+                    Err(_) => Vec::new(),
+                };
+                if doses
+                    .iter()
+                    .any(|d| d.given_on == on && d.capsule == capsule)
+                {
+                    return Ok(Done::Saved {
+                        summary: format!(
+                            "Sudah tercatat: {} (kode {}) vitamin A {}, {}.",
+                            child.person.name,
+                            child.person.code,
+                            replies::capsule(capsule),
+                            replies::date(on)
+                        ),
+                        records: Vec::new(),
+                    });
+                }
+                refusal(CommandKind::Vita, e)
+            }
         }
     }
 
@@ -1406,7 +1592,7 @@ fn best_name_matches<T>(items: Vec<T>, name: &str, name_of: impl Fn(&T) -> &Stri
         .iter()
         .map(|item| chat::normalise::fold_name(name_of(item)))
         .collect();
-    let exact = folded.iter().any(|f| *f == wanted);
+    let exact = folded.contains(&wanted);
     items
         .into_iter()
         .zip(folded)

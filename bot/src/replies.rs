@@ -13,6 +13,15 @@ pub fn decimal(value: f64, places: usize) -> String {
     format!("{value:.places$}").replace('.', ",")
 }
 
+/// A measurement as the sender wrote it: `85`, `8,5` (no `85,0`).
+pub fn amount(value: f64) -> String {
+    if value.fract() == 0.0 {
+        format!("{value:.0}")
+    } else {
+        decimal(value, 1)
+    }
+}
+
 /// A z-score for people: two decimals, a real minus sign.
 pub fn zscore(z: f64) -> String {
     let text = decimal(z.abs(), 2);
@@ -304,13 +313,16 @@ pub fn birth_saved(b: &Birth, already: bool) -> String {
         text.push_str(" BBLR \u{2192} rujuk ke Puskesmas.");
     }
     text.push_str(&format!(" Kode {}.", person.code));
+    // What to give now (HB0 within 24 hours), not the months ahead: those
+    // come as reminders.
     let due: Vec<String> = b
         .immunisation_due
         .iter()
+        .filter(|d| d.due_on <= person.birth_date)
         .map(|d| dose_label(&d.antigen, d.dose))
         .collect();
     if !due.is_empty() {
-        text.push_str(&format!(" Imunisasi: {}.", due.join(", ")));
+        text.push_str(&format!(" Beri {} hari ini.", due.join(", ")));
     }
     if already {
         format!("Sudah tercatat: {text}")

@@ -395,7 +395,8 @@ async fn context(
     })
 }
 
-fn check_worker(worker: &str) -> ApiResult<String> {
+/// A worker's name as recorded on what it holds.
+pub(crate) fn check_worker(worker: &str) -> ApiResult<String> {
     let worker = worker.trim();
     if worker.is_empty() || worker.len() > 100 {
         return Err(ApiError::field(
@@ -729,13 +730,12 @@ pub async fn rerun(
     }
     let tx = begin_write(db).await?;
     let row = find_held(&*tx, principal, id).await?;
-    match InboundStatus::parse(&row.status) {
-        Some(InboundStatus::Received | InboundStatus::Processing) => {
-            return Err(ApiError::conflict(
-                "This message is still waiting or being processed.",
-            ));
-        }
-        _ => {}
+    if let Some(InboundStatus::Received | InboundStatus::Processing) =
+        InboundStatus::parse(&row.status)
+    {
+        return Err(ApiError::conflict(
+            "This message is still waiting or being processed.",
+        ));
     }
     let now = clock::now();
     let location = location_of(&row);

@@ -27,6 +27,7 @@ use crate::clock;
 use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult, Invalid};
 use crate::pagination::PageRequest;
+use crate::services::messages::check_worker;
 
 /// Replies to kader go before everything else.
 pub const PRIORITY_REPLY: i32 = 0;
@@ -167,18 +168,6 @@ pub fn to_wire(row: outbox_message::Model) -> OutboxMessage {
         created_at: row.created_at,
         updated_at: row.updated_at,
     }
-}
-
-fn check_worker(worker: &str) -> ApiResult<String> {
-    let worker = worker.trim();
-    if worker.is_empty() || worker.len() > 100 {
-        return Err(ApiError::field(
-            "worker",
-            "invalid",
-            "Name the worker (1–100 characters).",
-        ));
-    }
-    Ok(worker.to_owned())
 }
 
 /// Claims messages that are due, highest priority first.

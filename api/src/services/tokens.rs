@@ -374,8 +374,14 @@ pub async fn token_exchange_grant(
     subject_token_type: &str,
     address: IpAddr,
 ) -> ApiResult<TokenResponse> {
-    let client =
-        authenticate_client(state, client_id, secret, address, AddressLimit::FailuresOnly).await?;
+    let client = authenticate_client(
+        state,
+        client_id,
+        secret,
+        address,
+        AddressLimit::FailuresOnly,
+    )
+    .await?;
     if client.role != Role::Bot || !client.granted.contains(&Scope::BotRelay) {
         return Err(ApiError::with_detail(
             ProblemType::BadRequest,
@@ -473,7 +479,14 @@ pub async fn client_credentials_grant(
         role,
         granted,
         area,
-    } = authenticate_client(state, client_id, secret, address, AddressLimit::EveryRequest).await?;
+    } = authenticate_client(
+        state,
+        client_id,
+        secret,
+        address,
+        AddressLimit::EveryRequest,
+    )
+    .await?;
     let scopes = match requested.map(str::trim).filter(|s| !s.is_empty()) {
         None => granted,
         Some(requested) => {

@@ -1,0 +1,10 @@
+//! The chat bot end to end: signed provider webhooks in, the real server and
+//! bot worker, replies out to the providers' stand-in.
+mod common;
+mod conversation;
+mod delivery;
+mod officers;
+mod registrations;
+mod reports;
+mod senders;
+mod webhooks;
