@@ -398,6 +398,7 @@ fn bot_settings(settings: &Settings, api_url: String, credentials: Credentials) 
     BotSettings {
         channels: settings.channels.clone(),
         deny: settings.bot_deny.clone(),
+        concurrency: settings.bot_concurrency,
         retry_interval: Duration::from_secs(2),
         ..BotSettings::new(api_url, credentials)
     }

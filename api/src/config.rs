@@ -99,6 +99,7 @@ struct FileConfig {
     bot_deny: Option<Vec<String>>,
     bot_listen: Option<String>,
     bot_public_url: Option<String>,
+    bot_concurrency: Option<usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -153,6 +154,8 @@ pub struct Settings {
     pub bot_deny: Vec<String>,
     /// Where `posyandu bot` serves the providers' webhooks.
     pub bot_listen: String,
+    /// Messages a bot worker handles at once (sends: twice as many).
+    pub bot_concurrency: usize,
 }
 
 impl Settings {
@@ -299,6 +302,11 @@ impl Settings {
             bot_listen: env("POSYANDU_BOT_LISTEN")
                 .or(file.bot_listen)
                 .unwrap_or_else(|| "127.0.0.1:8081".to_owned()),
+            bot_concurrency: env_u64("POSYANDU_BOT_CONCURRENCY")?
+                .map(|v| v as usize)
+                .or(file.bot_concurrency)
+                .unwrap_or(64)
+                .clamp(1, 1000),
         })
     }
 

@@ -45,6 +45,11 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Database
                 .busy_timeout(SQLITE_BUSY_TIMEOUT)
                 .foreign_keys(true)
                 .create_if_missing(true)
+                // Read pages through a memory map and keep more of them per
+                // connection: without these a busy server spends a tenth of
+                // its time copying pages out of the OS cache (`pread`).
+                .pragma("mmap_size", "268435456")
+                .pragma("cache_size", "-16384")
         });
     Database::connect(options)
         .await

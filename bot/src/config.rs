@@ -75,8 +75,8 @@ impl BotSettings {
             deny: Vec::new(),
             worker_name: default_worker_name(),
             retry_interval: Duration::from_secs(2),
-            poll_interval: Duration::from_millis(200),
-            concurrency: 32,
+            poll_interval: Duration::from_millis(100),
+            concurrency: 64,
         }
     }
 }

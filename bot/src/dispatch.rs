@@ -1,7 +1,9 @@
 //! Sending what the outbox holds: claim due messages, send each through its
 //! channel, report what the provider answered.
-use chrono::Utc;
-use openapi::messages::{ClaimedOutbox, OutboxClaimRequest, OutboxMessage, SendReport, SendResult};
+use openapi::messages::{
+    BatchResults, ClaimedOutbox, OutboxClaimRequest, OutboxMessage, SendReport, SendReportBatch,
+    SendReportItem, SendResult,
+};
 
 use crate::channels::{self, Body, Outgoing, SendError, Sent};
 use crate::chat::sms;
@@ -91,15 +93,14 @@ fn result_of(outcome: Result<Sent, SendError>) -> SendResult {
     }
 }
 
-/// Claims a batch, sends it, reports each result. Returns how many it
-/// handled (0: nothing was due).
-pub async fn dispatch_once(
+/// Claims up to `limit` due outbox messages on the channels this worker
+/// can send on.
+pub async fn claim(
     api: &ApiClient,
-    http: &reqwest::Client,
     set: &Channels,
     worker: &str,
     limit: u32,
-) -> Result<usize, crate::client::ClientError> {
+) -> Result<Vec<OutboxMessage>, crate::client::ClientError> {
     let claimed: ClaimedOutbox = api
         .post_json(
             "/api/v1/outbox/claim",
@@ -111,28 +112,43 @@ pub async fn dispatch_once(
             },
         )
         .await?;
-    let count = claimed.items.len();
-    let sends = claimed.items.iter().map(|message| async move {
-        let started = Utc::now();
-        let result = result_of(send(http, set, message).await);
-        if let SendResult::Failed { code, .. } | SendResult::Unreachable { code, .. } = &result {
-            tracing::warn!(message_id = %message.id, channel = %message.channel, %code, "send failed");
-        }
-        let report = SendReport {
+    Ok(claimed.items)
+}
+
+/// Sends one claimed message; the result, ready to report.
+pub async fn send_one(
+    http: &reqwest::Client,
+    set: &Channels,
+    worker: &str,
+    message: &OutboxMessage,
+) -> SendReportItem {
+    let result = result_of(send(http, set, message).await);
+    if let SendResult::Failed { code, .. } | SendResult::Unreachable { code, .. } = &result {
+        tracing::warn!(message_id = %message.id, channel = %message.channel, %code, "send failed");
+    }
+    SendReportItem {
+        id: message.id,
+        report: SendReport {
             worker: worker.to_owned(),
             result,
-        };
-        let path = format!("/api/v1/outbox/{}/result", message.id);
-        if let Err(error) = api
-            .post_json::<_, OutboxMessage>(&path, &report)
-            .await
-        {
-            // The lease runs out and the message is sent again: at least
-            // once, never lost.
-            tracing::warn!(message_id = %message.id, %error, "could not report a send");
+        },
+    }
+}
+
+/// Reports many send results in one request.
+pub async fn report_batch(api: &ApiClient, items: Vec<SendReportItem>) {
+    let count = items.len();
+    match api
+        .post_json::<_, BatchResults>("/api/v1/outbox/results", &SendReportBatch { items })
+        .await
+    {
+        Ok(results) => {
+            for item in results.items.iter().filter(|i| i.status != 200) {
+                tracing::warn!(message_id = %item.id, status = item.status, "a send result was not recorded");
+            }
         }
-        tracing::debug!(message_id = %message.id, ms = (Utc::now() - started).num_milliseconds(), "sent");
-    });
-    futures_util::future::join_all(sends).await;
-    Ok(count)
+        // The leases run out and the messages are sent again: at least
+        // once, never lost.
+        Err(error) => tracing::warn!(%error, count, "could not report sends"),
+    }
 }

@@ -5,6 +5,7 @@
 //! to the database. If the bot needs something, an app will need it too, so
 //! it becomes an endpoint, not a back door.
 
+pub mod batch;
 pub mod channels;
 pub mod chat;
 pub mod client;

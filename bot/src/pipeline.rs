@@ -363,7 +363,7 @@ impl Run<'_> {
                     measured_by: self.claimed.sender.name.clone(),
                     posyandu_id: None,
                 };
-                self.timbang(number, child, body).await
+                self.timbang(child, body).await
             }
             Command::Hamil {
                 mother,
@@ -603,7 +603,7 @@ impl Run<'_> {
 
     // ----------------------------------------------------------- commands
 
-    async fn timbang(&self, number: u32, who: &PersonRef, body: NewWeighing) -> Step<Done> {
+    async fn timbang(&self, who: &PersonRef, body: NewWeighing) -> Step<Done> {
         let child = match self.find_child(who).await? {
             Found::One(c) => c,
             Found::Refused(why) => return Ok(Done::Refused(why)),
@@ -667,7 +667,6 @@ impl Run<'_> {
             });
         }
         self.save_weighing(
-            &self.key(number, ""),
             child.id,
             &child.person.name,
             &child.person.code,
@@ -677,9 +676,11 @@ impl Run<'_> {
         .await
     }
 
+    /// Saves a weighing. No idempotency key: a weighing is idempotent by
+    /// itself (the same child, day and values answer 200 with the stored
+    /// one), which spares the API two writes on the busiest path.
     async fn save_weighing(
         &self,
-        key: &str,
         child_id: Uuid,
         name: &str,
         code: &str,
@@ -687,7 +688,17 @@ impl Run<'_> {
         body: &NewWeighing,
     ) -> Step<Done> {
         let path = format!("/api/v1/children/{child_id}/weighings");
-        match self.post::<_, Weighing>(&path, body, key).await {
+        let answer = self
+            .api
+            .call::<_, Weighing>(
+                Acting::For(self.phone()),
+                Method::POST,
+                &path,
+                Some(body),
+                None,
+            )
+            .await;
+        match answer {
             Ok(answer) => Ok(Done::Saved {
                 summary: replies::weighing_saved(
                     name,
@@ -726,8 +737,7 @@ impl Run<'_> {
                 birth_date,
                 body,
             } => {
-                let key = format!("msg:{}:confirm", pending.message_id);
-                self.save_weighing(&key, child_id, &name, &code, birth_date, &body)
+                self.save_weighing(child_id, &name, &code, birth_date, &body)
                     .await
             }
         }

@@ -5,9 +5,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use openapi::messages::{ClaimRequest, ClaimedMessages, InboundMessage, MessageRelease};
+use openapi::messages::{
+    BatchResults, ClaimRequest, ClaimedMessages, InboundMessage, MessageRelease, OutcomeBatch,
+    OutcomeItem, SendReportItem,
+};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_util::sync::CancellationToken;
 
+use crate::batch::Batcher;
 use crate::client::{ApiClient, ClientError};
 use crate::config::BotSettings;
 use crate::dispatch;
@@ -100,18 +105,55 @@ async fn pause(stop: &CancellationToken, wait: Duration) -> bool {
     }
 }
 
+/// Free slots now: at least one (waited for), at most `max`.
+async fn free_slots(
+    permits: &Arc<Semaphore>,
+    max: usize,
+    stop: &CancellationToken,
+) -> Option<Vec<OwnedSemaphorePermit>> {
+    let first = tokio::select! {
+        _ = stop.cancelled() => return None,
+        permit = permits.clone().acquire_owned() => permit.ok()?,
+    };
+    let mut slots = vec![first];
+    while slots.len() < max {
+        match permits.clone().try_acquire_owned() {
+            Ok(permit) => slots.push(permit),
+            Err(_) => break,
+        }
+    }
+    Some(slots)
+}
+
+/// Processes inbound messages as a pipeline: whenever a slot frees up, it
+/// claims more, so a slow message never holds up the others. A claim holds
+/// at most one message per sender (the API sees to it), so claimed
+/// messages are handled side by side; their settlements are sent in
+/// batches.
 async fn inbound_loop(api: Arc<ApiClient>, settings: Arc<BotSettings>, stop: CancellationToken) {
-    let pipeline_settings = PipelineSettings {
+    let pipeline_settings = Arc::new(PipelineSettings {
         own_numbers: settings.channels.own_numbers(),
         deny: settings.deny.clone(),
+    });
+    let settler = {
+        let api = api.clone();
+        Batcher::start(
+            100,
+            Duration::from_millis(5),
+            move |items: Vec<OutcomeItem>| {
+                let api = api.clone();
+                async move { settle_batch(&api, items).await }
+            },
+        )
     };
-    while !stop.is_cancelled() {
+    let permits = Arc::new(Semaphore::new(settings.concurrency.max(1)));
+    while let Some(slots) = free_slots(&permits, 100, &stop).await {
         let claimed: Result<ClaimedMessages, ClientError> = api
             .post_json(
                 "/api/v1/messages/claim",
                 &ClaimRequest {
                     worker: settings.worker_name.clone(),
-                    limit: Some(settings.concurrency.clamp(1, 100) as u32),
+                    limit: Some(slots.len() as u32),
                     lease_seconds: Some(60),
                 },
             )
@@ -120,6 +162,7 @@ async fn inbound_loop(api: Arc<ApiClient>, settings: Arc<BotSettings>, stop: Can
             Ok(batch) => batch.items,
             Err(error) => {
                 tracing::warn!(%error, "could not claim messages");
+                drop(slots);
                 if !pause(&stop, settings.retry_interval).await {
                     break;
                 }
@@ -127,81 +170,129 @@ async fn inbound_loop(api: Arc<ApiClient>, settings: Arc<BotSettings>, stop: Can
             }
         };
         if batch.is_empty() {
+            drop(slots);
             if !pause(&stop, settings.poll_interval).await {
                 break;
             }
             continue;
         }
-        // A batch holds at most one message per sender (the API sees to
-        // it), so its messages can be handled side by side.
-        let work = batch.iter().map(|claimed| {
+        for (claimed, permit) in batch.into_iter().zip(slots) {
             let api = api.clone();
             let worker = settings.worker_name.clone();
-            let pipeline_settings = &pipeline_settings;
-            async move {
-                let settlement = pipeline::process(&api, pipeline_settings, &worker, claimed).await;
-                settle(&api, &worker, claimed.message.id, settlement).await;
+            let pipeline_settings = pipeline_settings.clone();
+            let settler = settler.clone();
+            tokio::spawn(async move {
+                let id = claimed.message.id;
+                match pipeline::process(&api, &pipeline_settings, &worker, &claimed).await {
+                    Settlement::Settle(outcome) => {
+                        settler
+                            .push(OutcomeItem {
+                                id,
+                                outcome: *outcome,
+                            })
+                            .await
+                    }
+                    Settlement::Release { error } => release(&api, &worker, id, error).await,
+                }
+                drop(permit);
+            });
+        }
+    }
+    // Let the messages in hand finish (their settlements flush on their own).
+    let _ = permits
+        .acquire_many(settings.concurrency.max(1) as u32)
+        .await;
+}
+
+async fn settle_batch(api: &ApiClient, items: Vec<OutcomeItem>) {
+    let count = items.len();
+    match api
+        .post_json::<_, BatchResults>("/api/v1/messages/outcomes", &OutcomeBatch { items })
+        .await
+    {
+        Ok(results) => {
+            for item in results.items.iter().filter(|i| i.status != 200) {
+                tracing::warn!(message_id = %item.id, status = item.status, "a message was not settled");
             }
-        });
-        futures_util::future::join_all(work).await;
+        }
+        // The leases run out and another worker takes the messages over;
+        // their actions are replayed from their idempotency keys.
+        Err(error) => tracing::warn!(%error, count, "could not settle messages"),
     }
 }
 
-async fn settle(api: &ApiClient, worker: &str, id: uuid::Uuid, settlement: Settlement) {
-    let result = match settlement {
-        Settlement::Settle(outcome) => {
-            api.post_json::<_, InboundMessage>(&format!("/api/v1/messages/{id}/outcome"), &*outcome)
-                .await
-        }
-        Settlement::Release { error } => {
-            tracing::warn!(message_id = %id, %error, "message released to be tried again");
-            api.post_json::<_, InboundMessage>(
-                &format!("/api/v1/messages/{id}/release"),
-                &MessageRelease {
-                    worker: worker.to_owned(),
-                    retry_after_seconds: Some(10),
-                    error: Some(error),
-                },
-            )
-            .await
-        }
-    };
-    if let Err(error) = result {
-        // The lease runs out and another worker takes the message over;
-        // its actions are replayed from their idempotency keys.
-        tracing::warn!(message_id = %id, %error, "could not settle a message");
+async fn release(api: &ApiClient, worker: &str, id: uuid::Uuid, error: String) {
+    tracing::warn!(message_id = %id, %error, "message released to be tried again");
+    if let Err(error) = api
+        .post_json::<_, InboundMessage>(
+            &format!("/api/v1/messages/{id}/release"),
+            &MessageRelease {
+                worker: worker.to_owned(),
+                retry_after_seconds: Some(10),
+                error: Some(error),
+            },
+        )
+        .await
+    {
+        tracing::warn!(message_id = %id, %error, "could not release a message");
     }
 }
 
+/// Sends the outbox as a pipeline, like the inbound side: claims whenever
+/// a sending slot is free, reports results in batches.
 async fn outbound_loop(
     api: Arc<ApiClient>,
     http: reqwest::Client,
     settings: Arc<BotSettings>,
     stop: CancellationToken,
 ) {
-    while !stop.is_cancelled() {
-        let limit = (settings.concurrency * 2).clamp(1, 200) as u32;
-        match dispatch::dispatch_once(
-            &api,
-            &http,
-            &settings.channels,
-            &settings.worker_name,
-            limit,
+    let reporter = {
+        let api = api.clone();
+        Batcher::start(
+            200,
+            Duration::from_millis(5),
+            move |items: Vec<SendReportItem>| {
+                let api = api.clone();
+                async move { dispatch::report_batch(&api, items).await }
+            },
         )
-        .await
-        {
-            Ok(0) => {
-                if !pause(&stop, settings.poll_interval).await {
-                    break;
-                }
-            }
-            Ok(_) => {}
+    };
+    let channels = Arc::new(settings.channels.clone());
+    let permits = Arc::new(Semaphore::new(settings.concurrency.max(1) * 2));
+    while let Some(slots) = free_slots(&permits, 200, &stop).await {
+        let claimed =
+            dispatch::claim(&api, &channels, &settings.worker_name, slots.len() as u32).await;
+        let batch = match claimed {
+            Ok(batch) => batch,
             Err(error) => {
                 tracing::warn!(%error, "could not claim the outbox");
+                drop(slots);
                 if !pause(&stop, settings.retry_interval).await {
                     break;
                 }
+                continue;
             }
+        };
+        if batch.is_empty() {
+            drop(slots);
+            if !pause(&stop, settings.poll_interval).await {
+                break;
+            }
+            continue;
+        }
+        for (message, permit) in batch.into_iter().zip(slots) {
+            let http = http.clone();
+            let channels = channels.clone();
+            let reporter = reporter.clone();
+            let worker = settings.worker_name.clone();
+            tokio::spawn(async move {
+                let item = dispatch::send_one(&http, &channels, &worker, &message).await;
+                reporter.push(item).await;
+                drop(permit);
+            });
         }
     }
+    let _ = permits
+        .acquire_many((settings.concurrency.max(1) * 2) as u32)
+        .await;
 }

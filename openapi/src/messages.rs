@@ -307,6 +307,35 @@ pub struct MessageOutcome {
     pub error: Option<String>,
 }
 
+/// One settlement of a batch.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OutcomeItem {
+    pub id: Uuid,
+    pub outcome: MessageOutcome,
+}
+
+/// Many settlements in one request (and one transaction).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OutcomeBatch {
+    pub items: Vec<OutcomeItem>,
+}
+
+/// What became of one item of a batch: 200, or the problem the single
+/// request would have answered.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ItemResult {
+    pub id: Uuid,
+    pub status: u16,
+    pub problem: Option<crate::Problem>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct BatchResults {
+    pub items: Vec<ItemResult>,
+}
+
 /// Give a claimed message back to be tried again later (the API or a
 /// provider was unreachable). After 10 attempts it is `failed`.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -452,6 +481,21 @@ pub enum SendResult {
 pub struct SendReport {
     pub worker: String,
     pub result: SendResult,
+}
+
+/// One send result of a batch.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SendReportItem {
+    pub id: Uuid,
+    pub report: SendReport,
+}
+
+/// Many send results in one request (and one transaction).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SendReportBatch {
+    pub items: Vec<SendReportItem>,
 }
 
 /// A provider's delivery state for a message it accepted.

@@ -4,7 +4,7 @@
 //! do, and failing or stalling on demand. Also builds signed inbound
 //! webhooks, as the providers would post them to the bot.
 //!
-//! ```ignore
+//! ```text
 //! let standin = StandIn::start().await;
 //! let mut wa = WhatsAppConfig::new("PNID", standin::WHATSAPP_TOKEN, "secret", "verify");
 //! wa.base_url = standin.base_url().to_owned();

@@ -80,6 +80,22 @@ pub async fn settle_message(
     ))
 }
 
+/// Settle many claimed messages at once (one transaction): each item as
+/// `POST /messages/{id}/outcome` would, with its own status.
+#[utoipa::path(tag = "chat", request_body = openapi::messages::OutcomeBatch,
+    responses((status = 200, description = "Each item's result", body = openapi::messages::BatchResults)),
+    security(("bearer" = [])))]
+#[post("/messages/outcomes")]
+pub async fn settle_messages(
+    state: web::Data<AppState>,
+    principal: Principal,
+    body: web::Json<openapi::messages::OutcomeBatch>,
+) -> ApiResult<web::Json<openapi::messages::BatchResults>> {
+    Ok(web::Json(openapi::messages::BatchResults {
+        items: messages::settle_many(&state.db, &principal, body.into_inner().items).await?,
+    }))
+}
+
 /// Give a claimed message back to be tried again later; after 10 attempts
 /// it is `failed`.
 #[utoipa::path(tag = "chat", params(("id" = Uuid, Path, description = "Message id")), request_body = MessageRelease,
@@ -240,6 +256,22 @@ pub async fn report_outbox(
     Ok(web::Json(
         outbox::report(&state.db, &principal, id.into_inner(), body.into_inner()).await?,
     ))
+}
+
+/// Report many send results at once (one transaction): each item as
+/// `POST /outbox/{id}/result` would, with its own status.
+#[utoipa::path(tag = "chat", request_body = openapi::messages::SendReportBatch,
+    responses((status = 200, description = "Each item's result", body = openapi::messages::BatchResults)),
+    security(("bearer" = [])))]
+#[post("/outbox/results")]
+pub async fn report_outbox_many(
+    state: web::Data<AppState>,
+    principal: Principal,
+    body: web::Json<openapi::messages::SendReportBatch>,
+) -> ApiResult<web::Json<openapi::messages::BatchResults>> {
+    Ok(web::Json(openapi::messages::BatchResults {
+        items: outbox::report_many(&state.db, &principal, body.into_inner().items).await?,
+    }))
 }
 
 /// Delivery states from the providers' status callbacks (the bot): each

@@ -117,6 +117,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(population::list_lost_pbi)
                 .service(messages::store_inbound)
                 .service(messages::claim_messages)
+                .service(messages::settle_messages)
                 .service(messages::list_messages)
                 .service(messages::get_message)
                 .service(messages::settle_message)
@@ -125,6 +126,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(messages::list_outbox)
                 .service(messages::claim_outbox)
                 .service(messages::delivery_reports)
+                .service(messages::report_outbox_many)
                 .service(messages::report_outbox)
                 .service(messages::set_contact_preference)
                 .service(audit::list_audit),

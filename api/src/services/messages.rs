@@ -453,6 +453,62 @@ pub async fn settle(
     outcome: MessageOutcome,
 ) -> ApiResult<InboundMessage> {
     principal.require(Scope::BotRelay)?;
+    let worker = check_outcome(&outcome)?;
+    let tx = begin_write(db).await?;
+    let settled = settle_in(&tx, principal, id, &worker, outcome).await?;
+    tx.commit().await?;
+    Ok(settled)
+}
+
+/// Settles many messages in one transaction (a busy worker's batch): one
+/// commit instead of one per message. Each item succeeds or fails alone.
+pub async fn settle_many(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    items: Vec<openapi::messages::OutcomeItem>,
+) -> ApiResult<Vec<openapi::messages::ItemResult>> {
+    principal.require(Scope::BotRelay)?;
+    if items.len() > 200 {
+        return Err(ApiError::field("items", "too_many", "At most 200 at once."));
+    }
+    let checked: Vec<(Uuid, ApiResult<String>, MessageOutcome)> = items
+        .into_iter()
+        .map(|item| (item.id, check_outcome(&item.outcome), item.outcome))
+        .collect();
+    let tx = begin_write(db).await?;
+    let mut results = Vec::with_capacity(checked.len());
+    for (id, worker, outcome) in checked {
+        let result = match worker {
+            Ok(worker) => settle_in(&tx, principal, id, &worker, outcome).await,
+            Err(e) => Err(e),
+        };
+        results.push(item_result(id, result.map(|_| ())));
+    }
+    tx.commit().await?;
+    Ok(results)
+}
+
+/// A batch item's answer: its problem, as the single request would give it.
+pub fn item_result(id: Uuid, result: ApiResult<()>) -> openapi::messages::ItemResult {
+    match result {
+        Ok(()) => openapi::messages::ItemResult {
+            id,
+            status: 200,
+            problem: None,
+        },
+        Err(error) => {
+            let problem = error.to_problem();
+            openapi::messages::ItemResult {
+                id,
+                status: problem.status,
+                problem: Some(problem),
+            }
+        }
+    }
+}
+
+/// Checks what a settlement says, before any database work.
+fn check_outcome(outcome: &MessageOutcome) -> ApiResult<String> {
     let worker = check_worker(&outcome.worker)?;
     let status = outcome.status;
     if !matches!(
@@ -494,10 +550,21 @@ pub async fn settle(
             "A reply is 1–4096 bytes.",
         ));
     }
-    let tx = begin_write(db).await?;
-    let row = find_held(&*tx, principal, id).await?;
-    if let Hold::AlreadySettled = check_hold(&row, &worker)? {
-        tx.rollback().await?;
+    Ok(worker)
+}
+
+/// Settles one message inside `tx`.
+async fn settle_in(
+    tx: &crate::db::WriteTx,
+    principal: &Principal,
+    id: Uuid,
+    worker: &str,
+    outcome: MessageOutcome,
+) -> ApiResult<InboundMessage> {
+    let status = outcome.status;
+    let reply_kind = outcome.reply_kind.as_deref().unwrap_or("reply");
+    let row = find_held(&**tx, principal, id).await?;
+    if let Hold::AlreadySettled = check_hold(&row, worker)? {
         return Ok(to_wire(row));
     }
     let now = clock::now();
@@ -509,7 +576,7 @@ pub async fn settle(
     let reply_id = match &outcome.reply {
         Some(text) => Some(
             outbox::queue(
-                &*tx,
+                &**tx,
                 NewOutbox {
                     channel: row.channel.clone(),
                     recipient: row.sender_phone.clone(),
@@ -557,14 +624,13 @@ pub async fn settle(
     active.lease_until = Set(None);
     active.processed_at = Set(Some(now));
     active.updated_at = Set(now);
-    let updated = active.update(&*tx).await?;
+    let updated = active.update(&**tx).await?;
     if let Some(earlier) = outcome.resolves {
-        close_question(&tx, &row.sender_phone, earlier, now).await?;
+        close_question(&**tx, &row.sender_phone, earlier, now).await?;
     }
     if let Some(earlier) = outcome.undoes {
-        forget_records(&tx, &row.sender_phone, earlier, now).await?;
+        forget_records(&**tx, &row.sender_phone, earlier, now).await?;
     }
-    tx.commit().await?;
     Ok(to_wire(updated))
 }
 

@@ -315,15 +315,52 @@ pub async fn report(
     principal.require(Scope::BotRelay)?;
     let worker = check_worker(&report.worker)?;
     let tx = begin_write(db).await?;
+    let reported = report_in(&tx, principal, id, &worker, report).await?;
+    tx.commit().await?;
+    Ok(reported)
+}
+
+/// Many send results in one transaction (a busy dispatcher's batch); each
+/// item succeeds or fails alone.
+pub async fn report_many(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    items: Vec<openapi::messages::SendReportItem>,
+) -> ApiResult<Vec<openapi::messages::ItemResult>> {
+    principal.require(Scope::BotRelay)?;
+    if items.len() > 500 {
+        return Err(ApiError::field("items", "too_many", "At most 500 at once."));
+    }
+    let tx = begin_write(db).await?;
+    let mut results = Vec::with_capacity(items.len());
+    for item in items {
+        let result = match check_worker(&item.report.worker) {
+            Ok(worker) => report_in(&tx, principal, item.id, &worker, item.report)
+                .await
+                .map(|_| ()),
+            Err(e) => Err(e),
+        };
+        results.push(crate::services::messages::item_result(item.id, result));
+    }
+    tx.commit().await?;
+    Ok(results)
+}
+
+async fn report_in(
+    tx: &crate::db::WriteTx,
+    principal: &Principal,
+    id: Uuid,
+    worker: &str,
+    report: SendReport,
+) -> ApiResult<OutboxMessage> {
     let row = outbox_message::Entity::find_by_id(id)
         .filter(principal.area.condition::<outbox_message::Entity>())
-        .one(&*tx)
+        .one(&**tx)
         .await?
         .ok_or_else(ApiError::not_found)?;
-    if row.status != OutboxStatus::Sending.as_str() || row.claimed_by.as_deref() != Some(&worker) {
+    if row.status != OutboxStatus::Sending.as_str() || row.claimed_by.as_deref() != Some(worker) {
         // A retried report, or a worker whose lease another has taken over.
-        if row.claimed_by.as_deref() == Some(&worker) {
-            tx.rollback().await?;
+        if row.claimed_by.as_deref() == Some(worker) {
             return Ok(to_wire(row));
         }
         return Err(ApiError::conflict(
@@ -373,9 +410,8 @@ pub async fn report(
         }
     };
     active.status = Set(to.as_str().into());
-    let updated = active.update(&*tx).await?;
-    event(&*tx, id, Some(&from), to, code, detail, now).await?;
-    tx.commit().await?;
+    let updated = active.update(&**tx).await?;
+    event(&**tx, id, Some(&from), to, code, detail, now).await?;
     Ok(to_wire(updated))
 }
 
