@@ -18,6 +18,9 @@ const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// ASCII), so replicas starting together migrate one at a time.
 const MIGRATION_LOCK_KEY: i64 = 0x706f_7379_616e_6475;
 
+/// A statement slower than this is worth a line in the log.
+const SLOW_STATEMENT: Duration = Duration::from_secs(1);
+
 /// Opens a pool. On SQLite every pooled connection gets WAL, a busy timeout
 /// and foreign keys (they are per-connection settings in SQLite, so they are
 /// set in the connect options, not by one `PRAGMA` on one connection).
@@ -35,7 +38,12 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Database
         .min_connections(1)
         .connect_timeout(Duration::from_secs(5))
         .acquire_timeout(Duration::from_secs(10))
-        .sqlx_logging(false)
+        // Statements are traced at TRACE (`RUST_LOG=sqlx=trace`: the SQL
+        // text only, never the bound values, so no NIK or phone number);
+        // slow ones are logged at WARN.
+        .sqlx_logging(true)
+        .sqlx_logging_level(log::LevelFilter::Trace)
+        .sqlx_slow_statements_logging_settings(log::LevelFilter::Warn, SLOW_STATEMENT)
         // Checking a connection before every use doubles the round trips;
         // a broken connection shows up as an error on use anyway.
         .test_before_acquire(false)

@@ -10,7 +10,7 @@ use openapi::{Page, Scope};
 use sea_orm::sea_query::Query;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
-    DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
+    DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -358,21 +358,42 @@ pub async fn list(
             ),
         );
     }
-    for (column, value) in [
-        (person::Column::Code, filter.code),
-        (person::Column::Nik, filter.nik),
-    ] {
-        if let Some(value) = value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()) {
-            select = select.filter(
-                child::Column::PersonId.in_subquery(
-                    Query::select()
-                        .column(person::Column::Id)
-                        .from(person::Entity)
-                        .and_where(column.eq(value))
-                        .to_owned(),
-                ),
-            );
-        }
+    // A public code names one person: look it up first, so the child is
+    // found by its key (a subquery lets SQLite's planner, which has no
+    // statistics, scan the whole posyandu instead; the chat bot does this
+    // lookup for every report).
+    if let Some(code) = filter
+        .code
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    {
+        let id: Option<Uuid> = person::Entity::find()
+            .select_only()
+            .column(person::Column::Id)
+            .filter(person::Column::Code.eq(code))
+            .into_tuple()
+            .all(db)
+            .await?
+            .into_iter()
+            .next();
+        // An unknown code matches nothing (the nil id is never a person's).
+        select = select.filter(child::Column::PersonId.eq(id.unwrap_or(Uuid::nil())));
+    }
+    if let Some(nik) = filter
+        .nik
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+    {
+        select = select.filter(
+            child::Column::PersonId.in_subquery(
+                Query::select()
+                    .column(person::Column::Id)
+                    .from(person::Entity)
+                    .and_where(person::Column::Nik.eq(nik))
+                    .to_owned(),
+            ),
+        );
     }
     let rows = page
         .apply(select, child::Column::PersonId, child::Column::UpdatedAt)

@@ -4,7 +4,7 @@ use openapi::Role;
 use openapi::areas::{DayChange, DesaProfile, Posyandu};
 use openapi::registry::{Child, Family, Kader, Person, PersonEvent};
 use posyandu_api::domain::public_code;
-use posyandu_tests::world::{new_posyandu, new_puskesmas, years_ago};
+use posyandu_tests::world::{new_child, new_posyandu, new_puskesmas, years_ago};
 use posyandu_tests::{Caller, TestApp, json, problem, spawn_app, spawn_app_with};
 use serde_json::{Value, json};
 
@@ -570,4 +570,64 @@ async fn posyandu_days_move_and_desa_profiles_record_the_bidan() {
         serde_json::to_value(&changed.spm_fields).unwrap(),
         json!(["kesehatan", "sosial"])
     );
+}
+
+#[tokio::test]
+async fn a_child_is_found_by_its_code_only_within_the_callers_area() {
+    let app = spawn_app().await;
+    let (bidan, posyandu) = setup(&app).await;
+    let other_puskesmas = new_puskesmas(
+        &app,
+        "P5108050201",
+        "Puskesmas Sukasada I",
+        "51.08.05",
+        &["51.08.05.2001"],
+    )
+    .await;
+    let elsewhere = new_posyandu(
+        &app,
+        "Posyandu Flamboyan",
+        "51.08.05.2001",
+        &other_puskesmas,
+    )
+    .await;
+    let ours = new_child(&app, "Putu Wulan", years_ago(2), &posyandu, None).await;
+    let theirs = new_child(&app, "Kadek Sari", years_ago(1), &elsewhere, None).await;
+
+    let by_code = |code: String| {
+        let (app, bidan) = (&app, &bidan);
+        async move {
+            let found: Value = json(
+                app.get(&format!("/api/v1/children?code={code}"), bidan)
+                    .await,
+                200,
+            )
+            .await;
+            found["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["person"]["name"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(by_code(ours.person.code.clone()).await, ["Putu Wulan"]);
+    // Another area's child is not found by its code, nor is an unknown code.
+    assert!(by_code(theirs.person.code.clone()).await.is_empty());
+    assert!(by_code(public_code::encode(999_999)).await.is_empty());
+    // The code filter combines with the others.
+    let other_posyandu = elsewhere.id;
+    let found: Value = json(
+        app.get(
+            &format!(
+                "/api/v1/children?code={}&posyandu_id={other_posyandu}",
+                ours.person.code
+            ),
+            &bidan,
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert!(found["items"].as_array().unwrap().is_empty());
 }
