@@ -12,6 +12,7 @@ pub mod nik;
 pub mod phone;
 pub mod pregnancy;
 pub mod public_code;
+pub mod reminders;
 pub mod schedule;
 pub mod vitamin_a;
 pub mod wilayah;
