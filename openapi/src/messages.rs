@@ -536,6 +536,36 @@ pub struct DeliveryReportsApplied {
     pub ignored: u32,
 }
 
+/// Plan the reminders of the coming posyandu days.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReminderPlanRequest {
+    /// First day to plan (default: today in each posyandu's zone).
+    #[serde(default)]
+    pub from: Option<chrono::NaiveDate>,
+    /// Days to plan, 1–31 (default 2: today and tomorrow).
+    #[serde(default)]
+    #[schema(example = 2)]
+    pub days: Option<u32>,
+}
+
+/// What a planner run did. Running it again plans nothing new.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct ReminderPlan {
+    /// Posyandu days in the window.
+    pub posyandu_days: u32,
+    /// Mothers to remind (one per phone per posyandu day).
+    pub recipients: u32,
+    /// Reminders queued by this run.
+    pub queued: u32,
+    /// Reminders that were already in the outbox.
+    pub already_planned: u32,
+    /// Mothers left out because they sent STOP.
+    pub opted_out: u32,
+    /// Queued reminders cancelled because their day was moved or cancelled.
+    pub cancelled: u32,
+}
+
 /// STOP / MULAI for a number.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

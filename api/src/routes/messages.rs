@@ -274,6 +274,24 @@ pub async fn report_outbox_many(
     }))
 }
 
+/// Plan the reminders to mothers for the coming posyandu days (the bot
+/// worker calls this periodically; `bot:relay`). Idempotent: a second run
+/// queues nothing new; reminders of a day that was moved or cancelled are
+/// cancelled.
+#[utoipa::path(tag = "chat", request_body = openapi::messages::ReminderPlanRequest,
+    responses((status = 200, description = "What was planned", body = openapi::messages::ReminderPlan)),
+    security(("bearer" = [])))]
+#[post("/reminders/plan")]
+pub async fn plan_reminders(
+    state: web::Data<AppState>,
+    principal: Principal,
+    body: web::Json<openapi::messages::ReminderPlanRequest>,
+) -> ApiResult<web::Json<openapi::messages::ReminderPlan>> {
+    Ok(web::Json(
+        crate::services::reminders::plan(&state.db, &principal, body.into_inner()).await?,
+    ))
+}
+
 /// Delivery states from the providers' status callbacks (the bot): each
 /// moves its message forward (sent → delivered → read) or is ignored.
 #[utoipa::path(tag = "chat", request_body = DeliveryReports,

@@ -129,6 +129,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(messages::report_outbox_many)
                 .service(messages::report_outbox)
                 .service(messages::set_contact_preference)
+                .service(messages::plan_reminders)
                 .service(audit::list_audit),
         );
 }

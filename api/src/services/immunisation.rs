@@ -356,8 +356,42 @@ pub async fn due_at_posyandu(
         .await?
         .ok_or_else(ApiError::not_found)?;
     let day = day.unwrap_or_else(|| schedule::today_in(&post.time_zone, clock::now()));
+    Ok(children_due(db, &post, day)
+        .await?
+        .into_iter()
+        .filter(|c| !c.doses.is_empty() || c.vitamin_a.is_some())
+        .map(|c| ChildDue {
+            child_id: c.child.person_id,
+            name: c.person.name,
+            code: c.person.code,
+            birth_date: c.person.birth_date,
+            mother_id: c.child.mother_id,
+            doses: c.doses.iter().map(state_wire).collect(),
+            vitamin_a: c.vitamin_a.map(capsule_wire),
+        })
+        .collect())
+}
+
+/// A child of a posyandu on a posyandu day, with what is due for them.
+pub struct DueChild {
+    pub child: child::Model,
+    pub person: person::Model,
+    /// Doses due or overdue on the day.
+    pub doses: Vec<rules::DoseStatus>,
+    /// The capsule due in a February or August round.
+    pub vitamin_a: Option<vitamin_a::Capsule>,
+}
+
+/// Every child of a posyandu under five on `day`, with the doses and the
+/// vitamin A capsule due then (empty when nothing is): the due list of a
+/// posyandu day and the reminder planner both read this.
+pub async fn children_due<C: ConnectionTrait>(
+    db: &C,
+    post: &posyandu::Model,
+    day: NaiveDate,
+) -> ApiResult<Vec<DueChild>> {
     let je = je_endemic(&post.desa_code);
-    let children = active_children(db, posyandu_id, day).await?;
+    let children = active_children(db, post.id, day).await?;
     let ids: Vec<Uuid> = children.iter().map(|(c, _)| c.person_id).collect();
     let mut doses: HashMap<Uuid, Vec<immunisation::Model>> = HashMap::new();
     for row in doses_of(db, &ids).await? {
@@ -373,15 +407,14 @@ pub async fn due_at_posyandu(
                 .map(Vec::as_slice)
                 .unwrap_or(&[]),
         );
-        let due: Vec<DoseStatus> = rules::evaluate(person.birth_date, &given, day, je)
-            .iter()
+        let due: Vec<rules::DoseStatus> = rules::evaluate(person.birth_date, &given, day, je)
+            .into_iter()
             .filter(|s| {
                 matches!(
                     s.state,
                     rules::DoseState::Due { .. } | rules::DoseState::Overdue { .. }
                 )
             })
-            .map(state_wire)
             .collect();
         let vitamin = round.and_then(|round| {
             let own = capsules
@@ -389,21 +422,13 @@ pub async fn due_at_posyandu(
                 .map(Vec::as_slice)
                 .unwrap_or(&[]);
             match vitamin_a::round_state(person.birth_date, own, round, day) {
-                vitamin_a::RoundState::Due => {
-                    vitamin_a::capsule_for(person.birth_date, day).map(capsule_wire)
-                }
+                vitamin_a::RoundState::Due => vitamin_a::capsule_for(person.birth_date, day),
                 _ => None,
             }
         });
-        if due.is_empty() && vitamin.is_none() {
-            continue;
-        }
-        out.push(ChildDue {
-            child_id: child.person_id,
-            name: person.name,
-            code: person.code,
-            birth_date: person.birth_date,
-            mother_id: child.mother_id,
+        out.push(DueChild {
+            child,
+            person,
             doses: due,
             vitamin_a: vitamin,
         });

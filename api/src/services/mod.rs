@@ -16,6 +16,7 @@ pub mod people;
 pub mod population;
 pub mod posyandu;
 pub mod pregnancies;
+pub mod reminders;
 pub mod tokens;
 pub mod users;
 pub mod weighing_writer;

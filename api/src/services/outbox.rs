@@ -52,6 +52,26 @@ pub struct NewOutbox {
 
 /// Queues a message (once per dedupe key) and returns its id.
 pub async fn queue<C: ConnectionTrait>(db: &C, new: NewOutbox) -> ApiResult<Uuid> {
+    let key = new.dedupe_key.clone();
+    if let Some(id) = insert(db, new).await? {
+        return Ok(id);
+    }
+    let existing = outbox_message::Entity::find()
+        .filter(outbox_message::Column::DedupeKey.eq(key))
+        .one(db)
+        .await?
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("outbox row vanished")))?;
+    Ok(existing.id)
+}
+
+/// Queues a message unless its dedupe key is already there; true when it
+/// was queued now.
+pub async fn queue_if_new<C: ConnectionTrait>(db: &C, new: NewOutbox) -> ApiResult<bool> {
+    Ok(insert(db, new).await?.is_some())
+}
+
+/// Inserts a message with its first event; None when the key existed.
+async fn insert<C: ConnectionTrait>(db: &C, new: NewOutbox) -> ApiResult<Option<Uuid>> {
     let now = clock::now();
     let id = Uuid::now_v7();
     let row = outbox_message::ActiveModel {
@@ -99,15 +119,43 @@ pub async fn queue<C: ConnectionTrait>(db: &C, new: NewOutbox) -> ApiResult<Uuid
         .exec_without_returning(db)
         .await?;
     if inserted == 0 {
-        let existing = outbox_message::Entity::find()
-            .filter(outbox_message::Column::DedupeKey.eq(new.dedupe_key))
-            .one(db)
-            .await?
-            .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("outbox row vanished")))?;
-        return Ok(existing.id);
+        return Ok(None);
     }
     event(db, id, None, OutboxStatus::Queued, None, None, now).await?;
-    Ok(id)
+    Ok(Some(id))
+}
+
+/// Cancels queued messages (those already claimed or sent are left
+/// alone); returns how many were cancelled.
+pub async fn cancel(db: &DatabaseConnection, ids: &[Uuid], why: &str) -> ApiResult<u32> {
+    let now = clock::now();
+    let tx = begin_write(db).await?;
+    let waiting = outbox_message::Entity::find()
+        .filter(outbox_message::Column::Id.is_in(ids.iter().copied()))
+        .filter(outbox_message::Column::Status.eq(OutboxStatus::Queued.as_str()))
+        .all(&*tx)
+        .await?;
+    let mut cancelled = 0;
+    for row in waiting {
+        let id = row.id;
+        let mut active = row.into_active_model();
+        active.status = Set(OutboxStatus::Cancelled.as_str().into());
+        active.updated_at = Set(now);
+        active.update(&*tx).await?;
+        event(
+            &*tx,
+            id,
+            Some(OutboxStatus::Queued.as_str()),
+            OutboxStatus::Cancelled,
+            None,
+            Some(why.into()),
+            now,
+        )
+        .await?;
+        cancelled += 1;
+    }
+    tx.commit().await?;
+    Ok(cancelled)
 }
 
 async fn event<C: ConnectionTrait>(

@@ -69,7 +69,7 @@ fn risk_wire(flag: rules::RiskFlag) -> RiskFlag {
     }
 }
 
-fn contact_rule(row: &antenatal_contact::Model) -> rules::Contact {
+pub(crate) fn contact_rule(row: &antenatal_contact::Model) -> rules::Contact {
     rules::Contact {
         date: row.contact_date,
         by_doctor: row.provider == "doctor",
@@ -180,7 +180,7 @@ async fn to_wire_many<C: ConnectionTrait>(
         .collect())
 }
 
-async fn live_contacts<C: ConnectionTrait>(
+pub(crate) async fn live_contacts<C: ConnectionTrait>(
     db: &C,
     pregnancy_ids: &[Uuid],
 ) -> ApiResult<Vec<antenatal_contact::Model>> {

@@ -147,6 +147,7 @@ const MATRIX: &[Row] = &[
     Row { method: "POST",   path: "/api/v1/outbox/delivery-reports", own: RELAY_200,                                 other: RELAY_200 },
     Row { method: "POST",   path: "/api/v1/outbox/{id}/result", own: RELAY_200,                                      other: RELAY_404 },
     Row { method: "POST",   path: "/api/v1/contact-preferences", own: RELAY_200,                                     other: RELAY_200 },
+    Row { method: "POST",   path: "/api/v1/reminders/plan",    own: RELAY_200,                                       other: RELAY_200 },
 ];
 
 /// Only the bot (and an admin) relay chat messages.
@@ -711,6 +712,11 @@ async fn cell(app: &TestApp, world: &World, row: &Row, role: Role, own: bool) ->
         ("POST", "/api/v1/contact-preferences") => Cell {
             path: row.path.into(),
             body: Some(json!({"phone": "0812-9999-0001", "opted_out": true})),
+            listed: None,
+        },
+        ("POST", "/api/v1/reminders/plan") => Cell {
+            path: row.path.into(),
+            body: Some(json!({"days": 2})),
             listed: None,
         },
         (method, path) => panic!("no request for {method} {path}: add it to `cell`"),

@@ -11,5 +11,6 @@ mod maternal;
 mod ops;
 mod problems;
 mod registry;
+mod reminders;
 mod storage;
 mod users;

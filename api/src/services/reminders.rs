@@ -1,0 +1,365 @@
+//! The reminder planner: for every posyandu day in a window, the mothers to
+//! remind (a child under five or a current pregnancy at that posyandu, a
+//! phone number, not opted out) and what each should come for; the
+//! reminders themselves (times, texts, keys) come from
+//! [`crate::domain::reminders`] and wait in the outbox.
+//!
+//! Idempotent: each reminder's outbox dedupe key is
+//! `reminder:{phone}:{day}:{slot}`, so running the planner again, or on two
+//! workers at once, queues each reminder once. A posyandu day that was
+//! moved or cancelled since the last run has its queued reminders
+//! cancelled; a child who moved away or died is no longer on the list.
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::{Datelike, Duration, NaiveDate};
+use entity::{contact_preference, outbox_message, person, posyandu, pregnancy, weighing};
+use openapi::Scope;
+use openapi::messages::{OutboxStatus, ReminderPlan, ReminderPlanRequest, Template};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect,
+};
+use uuid::Uuid;
+
+use crate::auth::Principal;
+use crate::clock;
+use crate::db::begin_write;
+use crate::domain::pregnancy as anc;
+use crate::domain::reminders::{self as rules, Due, Subject};
+use crate::domain::schedule;
+use crate::error::{ApiError, ApiResult};
+use crate::services::areas::posyandu_location;
+use crate::services::outbox::{self, NewOutbox, PRIORITY_BULK};
+use crate::services::{immunisation, posyandu as posts, pregnancies};
+
+/// The outbox kind of a reminder (STOP cancels these).
+pub const KIND: &str = "reminder";
+/// How far ahead the planner looks by default, and at most.
+const DEFAULT_DAYS: u32 = 2;
+const MAX_DAYS: u32 = 31;
+
+/// Plans the reminders of every posyandu day from `from` (default: today)
+/// for `days` days, in the caller's area.
+pub async fn plan(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    request: ReminderPlanRequest,
+) -> ApiResult<ReminderPlan> {
+    principal.require(Scope::BotRelay)?;
+    let days = request.days.unwrap_or(DEFAULT_DAYS);
+    if !(1..=MAX_DAYS).contains(&days) {
+        return Err(ApiError::field("days", "out_of_range", "days is 1–31."));
+    }
+    let now = clock::now();
+    let mut summary = ReminderPlan::default();
+    let posts = posyandu::Entity::find()
+        .filter(principal.area.condition::<posyandu::Entity>())
+        .filter(posyandu::Column::DeletedAt.is_null())
+        .all(db)
+        .await?;
+    let opted_out: HashSet<String> = contact_preference::Entity::find()
+        .filter(contact_preference::Column::OptedOut.eq(true))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| p.phone)
+        .collect();
+    let channels: HashMap<String, String> = contact_preference::Entity::find()
+        .filter(contact_preference::Column::Channel.is_not_null())
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|p| p.channel.map(|c| (p.phone, c)))
+        .collect();
+    for post in posts {
+        let Some(rule) = posts::opening_rule(&post) else {
+            continue;
+        };
+        // Posyandu days in the window, in the posyandu's own calendar.
+        let start = request
+            .from
+            .unwrap_or_else(|| schedule::today_in(&post.time_zone, now));
+        let end = start + Duration::days(i64::from(days) - 1);
+        let changes: Vec<schedule::DayChange> = posts::day_changes(db, post.id)
+            .await?
+            .into_iter()
+            .map(|c| schedule::DayChange {
+                from: c.from_date,
+                to: c.to_date,
+            })
+            .collect();
+        let calendar = schedule::calendar(&rule, &changes, start, end);
+        summary.cancelled += cancel_stale(db, &post, start, end, &calendar).await?;
+        let mut batch: Vec<NewOutbox> = Vec::new();
+        for day in calendar {
+            summary.posyandu_days += 1;
+            for request in requests_for(db, &post, day.date).await? {
+                if opted_out.contains(&request.recipient) {
+                    summary.opted_out += 1;
+                    continue;
+                }
+                summary.recipients += 1;
+                let channel = channels
+                    .get(&request.recipient)
+                    .cloned()
+                    .unwrap_or_else(|| "whatsapp".into());
+                batch.extend(
+                    rules::plan(&request, now)
+                        .into_iter()
+                        .map(|reminder| NewOutbox {
+                            channel: channel.clone(),
+                            recipient: request.recipient.clone(),
+                            kind: KIND.into(),
+                            priority: PRIORITY_BULK,
+                            body: Some(reminder.sms),
+                            template: Some(Template {
+                                name: rules::TEMPLATE_NAME.into(),
+                                language: rules::TEMPLATE_LANGUAGE.into(),
+                                parameters: reminder.template_params,
+                            }),
+                            dedupe_key: reminder.key,
+                            not_before: reminder.send_at,
+                            expires_at: reminder.expires_at,
+                            inbound_id: None,
+                            location: posyandu_location(&post),
+                        }),
+                );
+            }
+        }
+        let (queued, existed) = queue_new(db, batch).await?;
+        summary.queued += queued;
+        summary.already_planned += existed;
+    }
+    Ok(summary)
+}
+
+/// Queues the reminders whose keys are not in the outbox yet, in one
+/// transaction; returns (queued, already there). Two planners racing on the
+/// same keys are settled by the outbox's unique key: the loser inserts
+/// nothing.
+async fn queue_new(db: &DatabaseConnection, batch: Vec<NewOutbox>) -> ApiResult<(u32, u32)> {
+    if batch.is_empty() {
+        return Ok((0, 0));
+    }
+    let mut existing: HashSet<String> = HashSet::new();
+    for keys in batch.chunks(500) {
+        existing.extend(
+            outbox_message::Entity::find()
+                .select_only()
+                .column(outbox_message::Column::DedupeKey)
+                .filter(
+                    outbox_message::Column::DedupeKey
+                        .is_in(keys.iter().map(|n| n.dedupe_key.clone())),
+                )
+                .into_tuple::<String>()
+                .all(db)
+                .await?,
+        );
+    }
+    let total = batch.len() as u32;
+    let fresh: Vec<NewOutbox> = batch
+        .into_iter()
+        .filter(|n| !existing.contains(&n.dedupe_key))
+        .collect();
+    let mut queued = 0;
+    if !fresh.is_empty() {
+        let tx = begin_write(db).await?;
+        for new in fresh {
+            if outbox::queue_if_new(&*tx, new).await? {
+                queued += 1;
+            }
+        }
+        tx.commit().await?;
+    }
+    Ok((queued, total - queued))
+}
+
+/// Cancels this posyandu's queued reminders for dates in the window that
+/// are no longer posyandu days (the day was moved or cancelled).
+async fn cancel_stale(
+    db: &DatabaseConnection,
+    post: &posyandu::Model,
+    start: NaiveDate,
+    end: NaiveDate,
+    calendar: &[schedule::PosyanduDay],
+) -> ApiResult<u32> {
+    let days: HashSet<NaiveDate> = calendar.iter().map(|d| d.date).collect();
+    let queued = outbox_message::Entity::find()
+        .filter(outbox_message::Column::PosyanduId.eq(post.id))
+        .filter(outbox_message::Column::Kind.eq(KIND))
+        .filter(outbox_message::Column::Status.eq(OutboxStatus::Queued.as_str()))
+        .all(db)
+        .await?;
+    let stale: Vec<Uuid> = queued
+        .into_iter()
+        .filter(|row| {
+            reminder_day(&row.dedupe_key)
+                .is_some_and(|d| d >= start && d <= end && !days.contains(&d))
+        })
+        .map(|row| row.id)
+        .collect();
+    if stale.is_empty() {
+        return Ok(0);
+    }
+    outbox::cancel(db, &stale, "the posyandu day was moved or cancelled").await
+}
+
+/// The posyandu day in a reminder's key (`reminder:{phone}:{day}:{slot}`).
+fn reminder_day(key: &str) -> Option<NaiveDate> {
+    let mut parts = key.split(':');
+    (parts.next() == Some("reminder")).then_some(())?;
+    parts.next()?;
+    NaiveDate::parse_from_str(parts.next()?, "%Y-%m-%d").ok()
+}
+
+/// One request per mother with a phone: her children's dues and her own
+/// antenatal contact.
+async fn requests_for<C: ConnectionTrait>(
+    db: &C,
+    post: &posyandu::Model,
+    day: NaiveDate,
+) -> ApiResult<Vec<rules::Request>> {
+    let children = immunisation::children_due(db, post, day).await?;
+    let child_ids: Vec<Uuid> = children.iter().map(|c| c.child.person_id).collect();
+    let missed = missed_last_month(db, &child_ids, day).await?;
+    let expecting = pregnancy::Entity::find()
+        .filter(pregnancy::Column::PosyanduId.eq(post.id))
+        .filter(pregnancy::Column::DeletedAt.is_null())
+        .filter(pregnancy::Column::Outcome.is_null())
+        .filter(pregnancy::Column::Hpht.lte(day))
+        .filter(pregnancy::Column::DueDate.gte(day - Duration::days(14)))
+        .all(db)
+        .await?;
+    let mut mother_ids: Vec<Uuid> = children.iter().filter_map(|c| c.child.mother_id).collect();
+    mother_ids.extend(expecting.iter().map(|p| p.mother_id));
+    mother_ids.sort();
+    mother_ids.dedup();
+    let mothers: HashMap<Uuid, person::Model> = if mother_ids.is_empty() {
+        HashMap::new()
+    } else {
+        person::Entity::find()
+            .filter(person::Column::Id.is_in(mother_ids))
+            .filter(person::Column::DeletedAt.is_null())
+            .filter(person::Column::Status.eq("active"))
+            .all(db)
+            .await?
+            .into_iter()
+            .filter(|m| m.phone.is_some())
+            .map(|m| (m.id, m))
+            .collect()
+    };
+    // Keyed by mother, ordered so the texts are stable between runs.
+    let mut subjects: BTreeMap<Uuid, Vec<Subject>> = BTreeMap::new();
+    for child in &children {
+        let Some(mother) = child.child.mother_id.filter(|m| mothers.contains_key(m)) else {
+            continue;
+        };
+        let mut due: Vec<Due> = child
+            .doses
+            .iter()
+            .map(|d| Due::Dose {
+                antigen: d.antigen.clone(),
+                dose: d.dose,
+            })
+            .collect();
+        due.extend(child.vitamin_a.map(Due::VitaminA));
+        if missed.contains(&child.child.person_id) {
+            due.push(Due::MissedWeighing);
+        }
+        subjects.entry(mother).or_default().push(Subject {
+            name: Some(child.person.name.clone()),
+            due,
+        });
+    }
+    let ids: Vec<Uuid> = expecting.iter().map(|p| p.id).collect();
+    let contacts = pregnancies::live_contacts(db, &ids).await?;
+    for pregnancy in &expecting {
+        if !mothers.contains_key(&pregnancy.mother_id) {
+            continue;
+        }
+        let own: Vec<anc::Contact> = contacts
+            .iter()
+            .filter(|c| c.pregnancy_id == pregnancy.id)
+            .map(pregnancies::contact_rule)
+            .collect();
+        let summary = anc::summarize(pregnancy.hpht, &own, day);
+        if summary
+            .next_due
+            .is_some_and(|next| next <= day + Duration::days(7))
+        {
+            subjects
+                .entry(pregnancy.mother_id)
+                .or_default()
+                .push(Subject {
+                    name: None,
+                    due: vec![Due::Antenatal {
+                        contact: u8::try_from(own.len() + 1).unwrap_or(u8::MAX),
+                    }],
+                });
+        }
+    }
+    Ok(subjects
+        .into_iter()
+        .filter_map(|(mother, subjects)| {
+            let phone = mothers.get(&mother)?.phone.clone()?;
+            Some(rules::Request {
+                recipient: phone,
+                posyandu_name: post.name.clone(),
+                zone: post.time_zone.clone(),
+                day,
+                subjects,
+            })
+        })
+        .collect())
+}
+
+/// The children among `ids` who were not weighed in the calendar month
+/// before `day`'s month (and were born before it began).
+async fn missed_last_month<C: ConnectionTrait>(
+    db: &C,
+    ids: &[Uuid],
+    day: NaiveDate,
+) -> ApiResult<HashSet<Uuid>> {
+    if ids.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let first_of_month = day.with_day(1).expect("day 1 exists");
+    let last_month = first_of_month
+        .checked_sub_months(chrono::Months::new(1))
+        .expect("in range");
+    let weighed: HashSet<Uuid> = weighing::Entity::find()
+        .filter(weighing::Column::ChildId.is_in(ids.iter().copied()))
+        .filter(weighing::Column::DeletedAt.is_null())
+        .filter(weighing::Column::MeasuredOn.gte(last_month))
+        .filter(weighing::Column::MeasuredOn.lt(first_of_month))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|w| w.child_id)
+        .collect();
+    let born_before: HashSet<Uuid> = person::Entity::find()
+        .filter(person::Column::Id.is_in(ids.iter().copied()))
+        .filter(person::Column::BirthDate.lt(last_month))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| p.id)
+        .collect();
+    Ok(born_before.difference(&weighed).copied().collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_day_is_read_back_from_the_key() {
+        let key = rules::key(
+            "+6281337000301",
+            NaiveDate::from_ymd_opt(2026, 12, 10).unwrap(),
+            rules::Slot::Morning,
+        );
+        assert_eq!(reminder_day(&key), NaiveDate::from_ymd_opt(2026, 12, 10));
+        assert_eq!(reminder_day("reply:abc"), None);
+        assert_eq!(reminder_day("reminder:+62:not-a-date:evening"), None);
+    }
+}
