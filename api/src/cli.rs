@@ -399,6 +399,8 @@ fn bot_settings(settings: &Settings, api_url: String, credentials: Credentials) 
         channels: settings.channels.clone(),
         deny: settings.bot_deny.clone(),
         concurrency: settings.bot_concurrency,
+        reminder_interval: (settings.reminder_interval_minutes > 0)
+            .then(|| Duration::from_secs(60 * settings.reminder_interval_minutes)),
         retry_interval: Duration::from_secs(2),
         ..BotSettings::new(api_url, credentials)
     }

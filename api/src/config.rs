@@ -100,6 +100,7 @@ struct FileConfig {
     bot_listen: Option<String>,
     bot_public_url: Option<String>,
     bot_concurrency: Option<usize>,
+    reminder_interval_minutes: Option<u64>,
 }
 
 #[derive(Debug, Clone)]
@@ -156,6 +157,8 @@ pub struct Settings {
     pub bot_listen: String,
     /// Messages a bot worker handles at once (sends: twice as many).
     pub bot_concurrency: usize,
+    /// How often each bot worker runs the reminder planner; 0 = never.
+    pub reminder_interval_minutes: u64,
 }
 
 impl Settings {
@@ -307,6 +310,9 @@ impl Settings {
                 .or(file.bot_concurrency)
                 .unwrap_or(64)
                 .clamp(1, 1000),
+            reminder_interval_minutes: env_u64("POSYANDU_REMINDER_INTERVAL_MINUTES")?
+                .or(file.reminder_interval_minutes)
+                .unwrap_or(15),
         })
     }
 

@@ -64,6 +64,9 @@ pub struct BotSettings {
     pub poll_interval: Duration,
     /// Messages processed at once by this worker.
     pub concurrency: usize,
+    /// How often to plan reminders (None: never; another worker or an
+    /// operator does it).
+    pub reminder_interval: Option<Duration>,
 }
 
 impl BotSettings {
@@ -77,6 +80,7 @@ impl BotSettings {
             retry_interval: Duration::from_secs(2),
             poll_interval: Duration::from_millis(100),
             concurrency: 64,
+            reminder_interval: Some(Duration::from_secs(15 * 60)),
         }
     }
 }

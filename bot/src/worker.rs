@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use openapi::messages::{
     BatchResults, ClaimRequest, ClaimedMessages, InboundMessage, MessageRelease, OutcomeBatch,
-    OutcomeItem, SendReportItem,
+    OutcomeItem, ReminderPlan, ReminderPlanRequest, SendReportItem,
 };
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_util::sync::CancellationToken;
@@ -90,10 +90,46 @@ impl Worker {
             settings.clone(),
             stop.clone(),
         ));
+        let planner = settings
+            .reminder_interval
+            .map(|every| tokio::spawn(planner_loop(self.api.clone(), every, stop.clone())));
         let _ = inbound.await;
         let _ = outbound.await;
+        if let Some(planner) = planner {
+            let _ = planner.await;
+        }
         tracing::info!("bot worker stopped");
         Ok(())
+    }
+}
+
+/// Plans the reminders of today's and tomorrow's posyandu days, now and
+/// then every `every`. Every worker may run it: the planner is idempotent,
+/// so a second run queues nothing twice.
+async fn planner_loop(api: Arc<ApiClient>, every: Duration, stop: CancellationToken) {
+    loop {
+        let request = ReminderPlanRequest {
+            from: None,
+            days: Some(2),
+        };
+        match api
+            .post_json::<_, ReminderPlan>("/api/v1/reminders/plan", &request)
+            .await
+        {
+            Ok(plan) => tracing::info!(
+                posyandu_days = plan.posyandu_days,
+                recipients = plan.recipients,
+                queued = plan.queued,
+                already_planned = plan.already_planned,
+                opted_out = plan.opted_out,
+                cancelled = plan.cancelled,
+                "reminders planned"
+            ),
+            Err(error) => tracing::warn!(%error, "planning reminders failed; trying again later"),
+        }
+        if !pause(&stop, every).await {
+            return;
+        }
     }
 }
 

@@ -95,6 +95,9 @@ pub async fn spawn_chat_app_with(configure: impl FnOnce(&mut Settings)) -> ChatA
         deny: settings.bot_deny.clone(),
         poll_interval: Duration::from_millis(20),
         retry_interval: Duration::from_millis(200),
+        // Tests plan reminders when they mean to (POST /reminders/plan), so
+        // what reaches the stand-in does not depend on the date.
+        reminder_interval: None,
         ..BotSettings::new(address.clone(), credentials)
     });
     tokio::spawn(worker.run(stop.clone()));

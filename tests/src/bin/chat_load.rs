@@ -1197,6 +1197,9 @@ async fn run(args: Args) -> anyhow::Result<()> {
     whatsapp_env.push(("POSYANDU_WHATSAPP_API_URL".into(), standin_url.clone()));
     whatsapp_env.push(("RUST_LOG".into(), args.log.clone()));
     whatsapp_env.push(("POSYANDU_LOG_FORMAT".into(), "json".into()));
+    // Only the replies to the load are measured: no reminders to the demo's
+    // mothers on a posyandu day.
+    whatsapp_env.push(("POSYANDU_REMINDER_INTERVAL_MINUTES".into(), "0".into()));
     whatsapp_env.extend(args.env.iter().cloned());
 
     // Declared before the servers: dropped after them.

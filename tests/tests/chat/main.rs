@@ -5,6 +5,7 @@ mod conversation;
 mod delivery;
 mod officers;
 mod registrations;
+mod reminders;
 mod reports;
 mod senders;
 mod webhooks;
