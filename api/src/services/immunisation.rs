@@ -13,7 +13,7 @@ use openapi::maternal::{
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
+    EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -115,6 +115,39 @@ async fn doses_of<C: ConnectionTrait>(
         .order_by_asc(immunisation::Column::Id)
         .all(db)
         .await?)
+}
+
+/// The doses given to each of many children, reading only what the rules
+/// need (a posyandu day's list reads every dose of every child).
+async fn given_doses<C: ConnectionTrait>(
+    db: &C,
+    child_ids: &[Uuid],
+) -> ApiResult<HashMap<Uuid, Vec<rules::GivenDose>>> {
+    let mut out: HashMap<Uuid, Vec<rules::GivenDose>> = HashMap::new();
+    if child_ids.is_empty() {
+        return Ok(out);
+    }
+    let rows: Vec<(Uuid, String, i32, NaiveDate)> = immunisation::Entity::find()
+        .select_only()
+        .column(immunisation::Column::ChildId)
+        .column(immunisation::Column::Antigen)
+        .column(immunisation::Column::Dose)
+        .column(immunisation::Column::GivenOn)
+        .filter(immunisation::Column::ChildId.is_in(child_ids.iter().copied()))
+        .filter(immunisation::Column::DeletedAt.is_null())
+        .order_by_asc(immunisation::Column::GivenOn)
+        .order_by_asc(immunisation::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?;
+    for (child, antigen, dose, given_on) in rows {
+        out.entry(child).or_default().push(rules::GivenDose {
+            antigen,
+            dose: dose as u8,
+            given_on,
+        });
+    }
+    Ok(out)
 }
 
 fn given(rows: &[immunisation::Model]) -> Vec<rules::GivenDose> {
@@ -393,21 +426,16 @@ pub async fn children_due<C: ConnectionTrait>(
     let je = je_endemic(&post.desa_code);
     let children = active_children(db, post.id, day).await?;
     let ids: Vec<Uuid> = children.iter().map(|(c, _)| c.person_id).collect();
-    let mut doses: HashMap<Uuid, Vec<immunisation::Model>> = HashMap::new();
-    for row in doses_of(db, &ids).await? {
-        doses.entry(row.child_id).or_default().push(row);
-    }
+    let doses = given_doses(db, &ids).await?;
     let capsules = capsules_of(db, &ids).await?;
     let round = vitamin_a::Round::containing(day);
     let mut out = Vec::new();
     for (child, person) in children {
-        let given = given(
-            doses
-                .get(&child.person_id)
-                .map(Vec::as_slice)
-                .unwrap_or(&[]),
-        );
-        let due: Vec<rules::DoseStatus> = rules::evaluate(person.birth_date, &given, day, je)
+        let given = doses
+            .get(&child.person_id)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        let due: Vec<rules::DoseStatus> = rules::evaluate(person.birth_date, given, day, je)
             .into_iter()
             .filter(|s| {
                 matches!(

@@ -11,8 +11,9 @@
 //! cancelled; a child who moved away or died is no longer on the list.
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use chrono::{Datelike, Duration, NaiveDate};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use entity::{contact_preference, outbox_message, person, posyandu, pregnancy, weighing};
+use futures_util::StreamExt;
 use openapi::Scope;
 use openapi::messages::{OutboxStatus, ReminderPlan, ReminderPlanRequest, Template};
 use sea_orm::{
@@ -36,6 +37,8 @@ pub const KIND: &str = "reminder";
 /// How far ahead the planner looks by default, and at most.
 const DEFAULT_DAYS: u32 = 2;
 const MAX_DAYS: u32 = 31;
+/// Posyandu planned side by side.
+const POSYANDU_AT_ONCE: usize = 4;
 
 /// Plans the reminders of every posyandu day from `from` (default: today)
 /// for `days` days, in the caller's area.
@@ -70,65 +73,101 @@ pub async fn plan(
         .into_iter()
         .filter_map(|p| p.channel.map(|c| (p.phone, c)))
         .collect();
-    for post in posts {
-        let Some(rule) = posts::opening_rule(&post) else {
-            continue;
-        };
-        // Posyandu days in the window, in the posyandu's own calendar.
-        let start = request
-            .from
-            .unwrap_or_else(|| schedule::today_in(&post.time_zone, now));
-        let end = start + Duration::days(i64::from(days) - 1);
-        let changes: Vec<schedule::DayChange> = posts::day_changes(db, post.id)
-            .await?
-            .into_iter()
-            .map(|c| schedule::DayChange {
-                from: c.from_date,
-                to: c.to_date,
-            })
-            .collect();
-        let calendar = schedule::calendar(&rule, &changes, start, end);
-        summary.cancelled += cancel_stale(db, &post, start, end, &calendar).await?;
-        let mut batch: Vec<NewOutbox> = Vec::new();
-        for day in calendar {
-            summary.posyandu_days += 1;
-            for request in requests_for(db, &post, day.date).await? {
-                if opted_out.contains(&request.recipient) {
-                    summary.opted_out += 1;
-                    continue;
-                }
-                summary.recipients += 1;
-                let channel = channels
-                    .get(&request.recipient)
-                    .cloned()
-                    .unwrap_or_else(|| "whatsapp".into());
-                batch.extend(
-                    rules::plan(&request, now)
-                        .into_iter()
-                        .map(|reminder| NewOutbox {
-                            channel: channel.clone(),
-                            recipient: request.recipient.clone(),
-                            kind: KIND.into(),
-                            priority: PRIORITY_BULK,
-                            body: Some(reminder.sms),
-                            template: Some(Template {
-                                name: rules::TEMPLATE_NAME.into(),
-                                language: rules::TEMPLATE_LANGUAGE.into(),
-                                parameters: reminder.template_params,
-                            }),
-                            dedupe_key: reminder.key,
-                            not_before: reminder.send_at,
-                            expires_at: reminder.expires_at,
-                            inbound_id: None,
-                            location: posyandu_location(&post),
-                        }),
-                );
-            }
-        }
-        let (queued, existed) = queue_new(db, batch).await?;
-        summary.queued += queued;
-        summary.already_planned += existed;
+    let contacts = Contacts {
+        opted_out,
+        channels,
+    };
+    // Posyandu are planned a few at a time: most of the work is reading,
+    // which both databases do in parallel (writes still queue one by one).
+    let mut runs = futures_util::stream::iter(posts)
+        .map(|post| plan_posyandu(db, post, &request, days, now, &contacts))
+        .buffer_unordered(POSYANDU_AT_ONCE);
+    while let Some(part) = runs.next().await {
+        let part = part?;
+        summary.posyandu_days += part.posyandu_days;
+        summary.recipients += part.recipients;
+        summary.queued += part.queued;
+        summary.already_planned += part.already_planned;
+        summary.opted_out += part.opted_out;
+        summary.cancelled += part.cancelled;
     }
+    Ok(summary)
+}
+
+/// Who opted out, and who prefers which channel.
+struct Contacts {
+    opted_out: HashSet<String>,
+    channels: HashMap<String, String>,
+}
+
+/// Plans one posyandu's days in the window.
+async fn plan_posyandu(
+    db: &DatabaseConnection,
+    post: posyandu::Model,
+    request: &ReminderPlanRequest,
+    days: u32,
+    now: DateTime<Utc>,
+    contacts: &Contacts,
+) -> ApiResult<ReminderPlan> {
+    let mut summary = ReminderPlan::default();
+    let Some(rule) = posts::opening_rule(&post) else {
+        return Ok(summary);
+    };
+    // Posyandu days in the window, in the posyandu's own calendar.
+    let start = request
+        .from
+        .unwrap_or_else(|| schedule::today_in(&post.time_zone, now));
+    let end = start + Duration::days(i64::from(days) - 1);
+    let changes: Vec<schedule::DayChange> = posts::day_changes(db, post.id)
+        .await?
+        .into_iter()
+        .map(|c| schedule::DayChange {
+            from: c.from_date,
+            to: c.to_date,
+        })
+        .collect();
+    let calendar = schedule::calendar(&rule, &changes, start, end);
+    summary.cancelled += cancel_stale(db, &post, start, end, &calendar).await?;
+    let mut batch: Vec<NewOutbox> = Vec::new();
+    for day in calendar {
+        summary.posyandu_days += 1;
+        for request in requests_for(db, &post, day.date).await? {
+            if contacts.opted_out.contains(&request.recipient) {
+                summary.opted_out += 1;
+                continue;
+            }
+            summary.recipients += 1;
+            let channel = contacts
+                .channels
+                .get(&request.recipient)
+                .cloned()
+                .unwrap_or_else(|| "whatsapp".into());
+            batch.extend(
+                rules::plan(&request, now)
+                    .into_iter()
+                    .map(|reminder| NewOutbox {
+                        channel: channel.clone(),
+                        recipient: request.recipient.clone(),
+                        kind: KIND.into(),
+                        priority: PRIORITY_BULK,
+                        body: Some(reminder.sms),
+                        template: Some(Template {
+                            name: rules::TEMPLATE_NAME.into(),
+                            language: rules::TEMPLATE_LANGUAGE.into(),
+                            parameters: reminder.template_params,
+                        }),
+                        dedupe_key: reminder.key,
+                        not_before: reminder.send_at,
+                        expires_at: reminder.expires_at,
+                        inbound_id: None,
+                        location: posyandu_location(&post),
+                    }),
+            );
+        }
+    }
+    let (queued, existed) = queue_new(db, batch).await?;
+    summary.queued = queued;
+    summary.already_planned = existed;
     Ok(summary)
 }
 
@@ -327,22 +366,26 @@ async fn missed_last_month<C: ConnectionTrait>(
         .checked_sub_months(chrono::Months::new(1))
         .expect("in range");
     let weighed: HashSet<Uuid> = weighing::Entity::find()
+        .select_only()
+        .column(weighing::Column::ChildId)
         .filter(weighing::Column::ChildId.is_in(ids.iter().copied()))
         .filter(weighing::Column::DeletedAt.is_null())
         .filter(weighing::Column::MeasuredOn.gte(last_month))
         .filter(weighing::Column::MeasuredOn.lt(first_of_month))
+        .into_tuple::<Uuid>()
         .all(db)
         .await?
         .into_iter()
-        .map(|w| w.child_id)
         .collect();
     let born_before: HashSet<Uuid> = person::Entity::find()
+        .select_only()
+        .column(person::Column::Id)
         .filter(person::Column::Id.is_in(ids.iter().copied()))
         .filter(person::Column::BirthDate.lt(last_month))
+        .into_tuple::<Uuid>()
         .all(db)
         .await?
         .into_iter()
-        .map(|p| p.id)
         .collect();
     Ok(born_before.difference(&weighed).copied().collect())
 }

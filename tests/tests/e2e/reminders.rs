@@ -205,3 +205,48 @@ async fn only_the_bot_plans_and_the_request_is_checked() {
         .await;
     assert_eq!(response.status(), 403);
 }
+
+#[tokio::test]
+async fn two_planners_at_once_queue_each_reminder_once() {
+    let app = spawn_app().await;
+    let puskesmas = new_puskesmas(
+        &app,
+        "P5108060203",
+        "Puskesmas Buleleng III",
+        "51.08.06",
+        &["51.08.06.2004"],
+    )
+    .await;
+    let posyandu = new_posyandu(&app, "Posyandu Melati", "51.08.06.2004", &puskesmas).await;
+    let admin = app.admin().await;
+    for (i, name) in ["Ni Made Sari", "Ni Luh Ayu", "Ni Kadek Rai"]
+        .iter()
+        .enumerate()
+    {
+        let mother: Person = json(
+            app.post(
+                "/api/v1/people",
+                &admin,
+                &json!({"name": name, "sex": "P", "birth_date": "1994-03-02", "posyandu_id": posyandu.id, "phone": format!("0813-3700-031{i}")}),
+            )
+            .await,
+            201,
+        )
+        .await;
+        new_child(&app, "Putu", years_ago(1), &posyandu, Some(mother.id)).await;
+    }
+    let bot_client = new_client(&app, "Reminder bot", Role::Bot, "51.08").await;
+    let bot = client_login(&app, &bot_client).await;
+    let day = next_posyandu_day();
+    let (a, b) = tokio::join!(plan(&app, &bot, day, 1), plan(&app, &bot, day, 1));
+    assert_eq!(a.queued + b.queued, 6, "{a:?} {b:?}");
+    assert_eq!(a.already_planned + b.already_planned, 6, "{a:?} {b:?}");
+    let page: Value = json(app.get("/api/v1/outbox?limit=100", &bot).await, 200).await;
+    let reminders = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["kind"] == "reminder")
+        .count();
+    assert_eq!(reminders, 6);
+}
