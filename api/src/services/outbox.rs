@@ -64,52 +64,11 @@ pub async fn queue<C: ConnectionTrait>(db: &C, new: NewOutbox) -> ApiResult<Uuid
     Ok(existing.id)
 }
 
-/// Queues a message unless its dedupe key is already there; true when it
-/// was queued now.
-pub async fn queue_if_new<C: ConnectionTrait>(db: &C, new: NewOutbox) -> ApiResult<bool> {
-    Ok(insert(db, new).await?.is_some())
-}
-
 /// Inserts a message with its first event; None when the key existed.
 async fn insert<C: ConnectionTrait>(db: &C, new: NewOutbox) -> ApiResult<Option<Uuid>> {
     let now = clock::now();
     let id = Uuid::now_v7();
-    let row = outbox_message::ActiveModel {
-        id: Set(id),
-        channel: Set(new.channel),
-        recipient: Set(new.recipient),
-        kind: Set(new.kind),
-        priority: Set(new.priority),
-        body: Set(new.body),
-        template_name: Set(new.template.as_ref().map(|t| t.name.clone())),
-        template_language: Set(new.template.as_ref().map(|t| t.language.clone())),
-        template_params: Set(new
-            .template
-            .as_ref()
-            .map(|t| serde_json::to_string(&t.parameters).expect("strings serialise"))),
-        dedupe_key: Set(new.dedupe_key.clone()),
-        status: Set(OutboxStatus::Queued.as_str().into()),
-        attempts: Set(0),
-        not_before: Set(new.not_before),
-        expires_at: Set(new.expires_at),
-        lease_until: Set(None),
-        claimed_by: Set(None),
-        provider_message_id: Set(None),
-        error_code: Set(None),
-        error_detail: Set(None),
-        inbound_id: Set(new.inbound_id),
-        sent_at: Set(None),
-        delivered_at: Set(None),
-        read_at: Set(None),
-        province_code: Set(new.location.province),
-        kabupaten_code: Set(new.location.kabupaten),
-        kecamatan_code: Set(new.location.kecamatan),
-        desa_code: Set(new.location.desa),
-        puskesmas_id: Set(new.location.puskesmas),
-        posyandu_id: Set(new.location.posyandu),
-        created_at: Set(now),
-        updated_at: Set(now),
-    };
+    let row = new_row(id, new, now);
     let inserted = outbox_message::Entity::insert(row)
         .on_conflict(
             OnConflict::column(outbox_message::Column::DedupeKey)
@@ -156,6 +115,97 @@ pub async fn cancel(db: &DatabaseConnection, ids: &[Uuid], why: &str) -> ApiResu
     }
     tx.commit().await?;
     Ok(cancelled)
+}
+
+/// Queues many messages in a few statements, skipping dedupe keys that are
+/// already there; returns how many were queued now. The ids are made here,
+/// so the rows this call inserted (and only those) get their first event,
+/// even when another planner inserts some of the same keys at once.
+pub async fn queue_many_new<C: ConnectionTrait>(db: &C, batch: Vec<NewOutbox>) -> ApiResult<u32> {
+    // ~30 columns a row: 500 rows stay under both databases' limits on
+    // bound parameters.
+    const CHUNK: usize = 500;
+    let now = clock::now();
+    let mut queued = 0;
+    let mut rows: Vec<(Uuid, NewOutbox)> = batch.into_iter().map(|n| (Uuid::now_v7(), n)).collect();
+    while !rows.is_empty() {
+        let chunk: Vec<(Uuid, NewOutbox)> = rows.drain(..rows.len().min(CHUNK)).collect();
+        let ids: Vec<Uuid> = chunk.iter().map(|(id, _)| *id).collect();
+        outbox_message::Entity::insert_many(
+            chunk.into_iter().map(|(id, new)| new_row(id, new, now)),
+        )
+        .on_conflict(
+            OnConflict::column(outbox_message::Column::DedupeKey)
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+        let ours: Vec<Uuid> = outbox_message::Entity::find()
+            .select_only()
+            .column(outbox_message::Column::Id)
+            .filter(outbox_message::Column::Id.is_in(ids))
+            .into_tuple()
+            .all(db)
+            .await?;
+        if ours.is_empty() {
+            continue;
+        }
+        queued += ours.len() as u32;
+        outbox_event::Entity::insert_many(ours.into_iter().map(|message| {
+            outbox_event::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                message_id: Set(message),
+                from_status: Set(None),
+                to_status: Set(OutboxStatus::Queued.as_str().into()),
+                at: Set(now),
+                error_code: Set(None),
+                detail: Set(None),
+            }
+        }))
+        .exec_without_returning(db)
+        .await?;
+    }
+    Ok(queued)
+}
+
+fn new_row(id: Uuid, new: NewOutbox, now: DateTime<Utc>) -> outbox_message::ActiveModel {
+    outbox_message::ActiveModel {
+        id: Set(id),
+        channel: Set(new.channel),
+        recipient: Set(new.recipient),
+        kind: Set(new.kind),
+        priority: Set(new.priority),
+        body: Set(new.body),
+        template_name: Set(new.template.as_ref().map(|t| t.name.clone())),
+        template_language: Set(new.template.as_ref().map(|t| t.language.clone())),
+        template_params: Set(new
+            .template
+            .as_ref()
+            .map(|t| serde_json::to_string(&t.parameters).expect("strings serialise"))),
+        dedupe_key: Set(new.dedupe_key),
+        status: Set(OutboxStatus::Queued.as_str().into()),
+        attempts: Set(0),
+        not_before: Set(new.not_before),
+        expires_at: Set(new.expires_at),
+        lease_until: Set(None),
+        claimed_by: Set(None),
+        provider_message_id: Set(None),
+        error_code: Set(None),
+        error_detail: Set(None),
+        inbound_id: Set(new.inbound_id),
+        sent_at: Set(None),
+        delivered_at: Set(None),
+        read_at: Set(None),
+        province_code: Set(new.location.province),
+        kabupaten_code: Set(new.location.kabupaten),
+        kecamatan_code: Set(new.location.kecamatan),
+        desa_code: Set(new.location.desa),
+        puskesmas_id: Set(new.location.puskesmas),
+        posyandu_id: Set(new.location.posyandu),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
 }
 
 async fn event<C: ConnectionTrait>(

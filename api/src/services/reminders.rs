@@ -172,7 +172,7 @@ async fn plan_posyandu(
 }
 
 /// Queues the reminders whose keys are not in the outbox yet, in one
-/// transaction; returns (queued, already there). Two planners racing on the
+/// transaction of a few statements; returns (queued, already there). Two planners racing on the
 /// same keys are settled by the outbox's unique key: the loser inserts
 /// nothing.
 async fn queue_new(db: &DatabaseConnection, batch: Vec<NewOutbox>) -> ApiResult<(u32, u32)> {
@@ -202,11 +202,7 @@ async fn queue_new(db: &DatabaseConnection, batch: Vec<NewOutbox>) -> ApiResult<
     let mut queued = 0;
     if !fresh.is_empty() {
         let tx = begin_write(db).await?;
-        for new in fresh {
-            if outbox::queue_if_new(&*tx, new).await? {
-                queued += 1;
-            }
-        }
+        queued = outbox::queue_many_new(&*tx, fresh).await?;
         tx.commit().await?;
     }
     Ok((queued, total - queued))
