@@ -564,6 +564,9 @@ pub struct ReminderPlan {
     pub opted_out: u32,
     /// Queued reminders cancelled because their day was moved or cancelled.
     pub cancelled: u32,
+    /// Day-before summaries for kader, among `queued` and
+    /// `already_planned`.
+    pub kader_summaries: u32,
 }
 
 /// STOP / MULAI for a number.

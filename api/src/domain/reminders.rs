@@ -314,6 +314,93 @@ fn cut_to_segment(text: &str) -> String {
     out
 }
 
+/// The kader's summary the evening before a posyandu day: how many
+/// children are expected, who is due for what, who missed last month.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DaySummary {
+    pub posyandu_name: String,
+    pub zone: String,
+    pub day: NaiveDate,
+    /// Children under five on the posyandu's books.
+    pub expected: usize,
+    /// What is due ("OPV 1", "vit A biru", "cek hamil"), with the first
+    /// names of those due, in a stable order.
+    pub due: Vec<(String, Vec<String>)>,
+    /// First names of the children not weighed last month.
+    pub missed: Vec<String>,
+}
+
+/// The WhatsApp template of the kader's summary; parameters: 1 the day
+/// ("Kamis 10/12"), 2 the posyandu, 3 children expected, 4 who is due for
+/// what, 5 who missed last month.
+pub const SUMMARY_TEMPLATE_NAME: &str = "ringkasan_posyandu";
+
+/// Names listed per item before "+N lagi": a summary is read on a small
+/// screen.
+const NAMES_LISTED: usize = 8;
+
+/// A kader's summary, sent at 18:00 the evening before (or at once if
+/// planned later that evening, never in the quiet hours). Keyed
+/// `summary:{phone}:{day}`.
+pub fn kader_summary(
+    recipient: &str,
+    summary: &DaySummary,
+    now: DateTime<Utc>,
+) -> Option<Reminder> {
+    let offset = zone_offset(&summary.zone);
+    let send_at = at(offset, Slot::Evening.local_time(summary.day)).max(now);
+    let expires_at = at(offset, Slot::Evening.local_deadline(summary.day));
+    if send_at >= expires_at || is_quiet(send_at.with_timezone(&offset).time()) {
+        return None;
+    }
+    let names = |list: &[String]| -> String {
+        let mut shown: Vec<String> = list
+            .iter()
+            .take(NAMES_LISTED)
+            .map(|n| first_name(n).to_owned())
+            .collect();
+        if list.len() > NAMES_LISTED {
+            shown.push(format!("+{} lagi", list.len() - NAMES_LISTED));
+        }
+        shown.join(", ")
+    };
+    let due = if summary.due.is_empty() {
+        "tidak ada".to_owned()
+    } else {
+        summary
+            .due
+            .iter()
+            .map(|(what, who)| format!("{what} ({}): {}", who.len(), names(who)))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    let missed = if summary.missed.is_empty() {
+        "tidak ada".to_owned()
+    } else {
+        format!("{}: {}", summary.missed.len(), names(&summary.missed))
+    };
+    let day = day_text(summary.day);
+    let text = format!(
+        "Besok {day} {}: {} balita. Jadwal: {due}. Bulan lalu belum timbang {missed}.",
+        summary.posyandu_name, summary.expected
+    );
+    Some(Reminder {
+        key: format!("summary:{recipient}:{}", summary.day),
+        slot: Slot::Evening,
+        send_at,
+        expires_at,
+        template_params: vec![
+            day,
+            template_safe(&summary.posyandu_name),
+            summary.expected.to_string(),
+            template_safe(&due),
+            template_safe(&missed),
+        ],
+        // Kader read long texts; SMS splits them into segments.
+        sms: to_gsm7(&text),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -524,5 +611,47 @@ mod tests {
         assert!(is_quiet(hm(5, 59)));
         assert!(!is_quiet(hm(6, 0)));
         assert!(!is_quiet(hm(20, 59)));
+    }
+
+    #[test]
+    fn the_kader_summary_counts_lists_and_keeps_lists_short() {
+        let many: Vec<String> = (1..=11).map(|i| format!("Anak{i} Putra")).collect();
+        let summary = DaySummary {
+            posyandu_name: "Posyandu Melati".into(),
+            zone: "Asia/Makassar".into(),
+            day: date(2026, 12, 10),
+            expected: 52,
+            due: vec![
+                (
+                    "OPV 1".into(),
+                    vec!["Putu Wulan".into(), "Made Agus".into()],
+                ),
+                ("cek hamil".into(), many.clone()),
+            ],
+            missed: vec!["Komang Ayu".into()],
+        };
+        let r = kader_summary("+6281337000201", &summary, utc("2026-12-01T00:00:00Z")).unwrap();
+        assert_eq!(r.key, "summary:+6281337000201:2026-12-10");
+        assert_eq!(r.send_at, utc("2026-12-09T10:00:00Z"));
+        assert_eq!(
+            r.sms,
+            "Besok Kamis 10/12 Posyandu Melati: 52 balita. Jadwal: OPV 1 (2): Putu, Made; cek hamil (11): Anak1, Anak2, Anak3, Anak4, Anak5, Anak6, Anak7, Anak8, +3 lagi. Bulan lalu belum timbang 1: Komang."
+        );
+        assert_eq!(r.template_params[2], "52");
+        assert_eq!(r.template_params[4], "1: Komang");
+        // Too late that evening: no summary.
+        assert!(kader_summary("+62", &summary, utc("2026-12-09T13:30:00Z")).is_none());
+        let quiet = DaySummary {
+            due: vec![],
+            missed: vec![],
+            ..summary
+        };
+        let r = kader_summary("+62", &quiet, utc("2026-12-01T00:00:00Z")).unwrap();
+        assert!(
+            r.sms
+                .contains("Jadwal: tidak ada. Bulan lalu belum timbang tidak ada."),
+            "{}",
+            r.sms
+        );
     }
 }

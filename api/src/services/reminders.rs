@@ -12,7 +12,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
-use entity::{contact_preference, outbox_message, person, posyandu, pregnancy, weighing};
+use entity::{contact_preference, kader, outbox_message, person, posyandu, pregnancy, weighing};
 use futures_util::StreamExt;
 use openapi::Scope;
 use openapi::messages::{OutboxStatus, ReminderPlan, ReminderPlanRequest, Template};
@@ -25,7 +25,7 @@ use crate::auth::Principal;
 use crate::clock;
 use crate::db::begin_write;
 use crate::domain::pregnancy as anc;
-use crate::domain::reminders::{self as rules, Due, Subject};
+use crate::domain::reminders::{self as rules, DaySummary, Due, Subject};
 use crate::domain::schedule;
 use crate::error::{ApiError, ApiResult};
 use crate::services::areas::posyandu_location;
@@ -34,6 +34,8 @@ use crate::services::{immunisation, posyandu as posts, pregnancies};
 
 /// The outbox kind of a reminder (STOP cancels these).
 pub const KIND: &str = "reminder";
+/// The outbox kind of a kader's day-before summary.
+pub const SUMMARY_KIND: &str = "summary";
 /// How far ahead the planner looks by default, and at most.
 const DEFAULT_DAYS: u32 = 2;
 const MAX_DAYS: u32 = 31;
@@ -90,6 +92,7 @@ pub async fn plan(
         summary.already_planned += part.already_planned;
         summary.opted_out += part.opted_out;
         summary.cancelled += part.cancelled;
+        summary.kader_summaries += part.kader_summaries;
     }
     Ok(summary)
 }
@@ -129,9 +132,41 @@ async fn plan_posyandu(
     let calendar = schedule::calendar(&rule, &changes, start, end);
     summary.cancelled += cancel_stale(db, &post, start, end, &calendar).await?;
     let mut batch: Vec<NewOutbox> = Vec::new();
+    let kader = kader_phones(db, &post).await?;
     for day in calendar {
         summary.posyandu_days += 1;
-        for request in requests_for(db, &post, day.date).await? {
+        let (requests, day_summary) = requests_for(db, &post, day.date).await?;
+        for (phone, active_from, active_to) in &kader {
+            let on_duty = *active_from <= day.date && active_to.is_none_or(|to| to >= day.date);
+            if !on_duty || contacts.opted_out.contains(phone) {
+                continue;
+            }
+            if let Some(note) = rules::kader_summary(phone, &day_summary, now) {
+                summary.kader_summaries += 1;
+                batch.push(NewOutbox {
+                    channel: contacts
+                        .channels
+                        .get(phone)
+                        .cloned()
+                        .unwrap_or_else(|| "whatsapp".into()),
+                    recipient: phone.clone(),
+                    kind: SUMMARY_KIND.into(),
+                    priority: PRIORITY_BULK,
+                    body: Some(note.sms),
+                    template: Some(Template {
+                        name: rules::SUMMARY_TEMPLATE_NAME.into(),
+                        language: rules::TEMPLATE_LANGUAGE.into(),
+                        parameters: note.template_params,
+                    }),
+                    dedupe_key: note.key,
+                    not_before: note.send_at,
+                    expires_at: note.expires_at,
+                    inbound_id: None,
+                    location: posyandu_location(&post),
+                });
+            }
+        }
+        for request in requests {
             if contacts.opted_out.contains(&request.recipient) {
                 summary.opted_out += 1;
                 continue;
@@ -220,7 +255,7 @@ async fn cancel_stale(
     let days: HashSet<NaiveDate> = calendar.iter().map(|d| d.date).collect();
     let queued = outbox_message::Entity::find()
         .filter(outbox_message::Column::PosyanduId.eq(post.id))
-        .filter(outbox_message::Column::Kind.eq(KIND))
+        .filter(outbox_message::Column::Kind.is_in([KIND, SUMMARY_KIND]))
         .filter(outbox_message::Column::Status.eq(OutboxStatus::Queued.as_str()))
         .all(db)
         .await?;
@@ -238,21 +273,38 @@ async fn cancel_stale(
     outbox::cancel(db, &stale, "the posyandu day was moved or cancelled").await
 }
 
-/// The posyandu day in a reminder's key (`reminder:{phone}:{day}:{slot}`).
+/// The kader of a posyandu with a phone: (phone, active from, active to).
+async fn kader_phones<C: ConnectionTrait>(
+    db: &C,
+    post: &posyandu::Model,
+) -> ApiResult<Vec<(String, NaiveDate, Option<NaiveDate>)>> {
+    Ok(kader::Entity::find()
+        .filter(kader::Column::PosyanduId.eq(post.id))
+        .filter(kader::Column::DeletedAt.is_null())
+        .filter(kader::Column::Phone.is_not_null())
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|k| Some((k.phone?, k.active_from, k.active_to)))
+        .collect())
+}
+
+/// The posyandu day in a reminder's key (`reminder:{phone}:{day}:{slot}`)
+/// or a summary's (`summary:{phone}:{day}`).
 fn reminder_day(key: &str) -> Option<NaiveDate> {
     let mut parts = key.split(':');
-    (parts.next() == Some("reminder")).then_some(())?;
+    matches!(parts.next(), Some("reminder" | "summary")).then_some(())?;
     parts.next()?;
     NaiveDate::parse_from_str(parts.next()?, "%Y-%m-%d").ok()
 }
 
-/// One request per mother with a phone: her children's dues and her own
-/// antenatal contact.
+/// One request per mother with a phone (her children's dues and her own
+/// antenatal contact), and the day's summary for the kader.
 async fn requests_for<C: ConnectionTrait>(
     db: &C,
     post: &posyandu::Model,
     day: NaiveDate,
-) -> ApiResult<Vec<rules::Request>> {
+) -> ApiResult<(Vec<rules::Request>, DaySummary)> {
     let children = immunisation::children_due(db, post, day).await?;
     let child_ids: Vec<Uuid> = children.iter().map(|c| c.child.person_id).collect();
     let missed = missed_last_month(db, &child_ids, day).await?;
@@ -282,6 +334,31 @@ async fn requests_for<C: ConnectionTrait>(
             .map(|m| (m.id, m))
             .collect()
     };
+    // What is due, by item, for the kader's summary (every child, phone or
+    // not).
+    let mut due_by_item: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut missed_names = Vec::new();
+    for child in &children {
+        for dose in &child.doses {
+            due_by_item
+                .entry(format!("{} {}", dose.antigen, dose.dose))
+                .or_default()
+                .push(child.person.name.clone());
+        }
+        if let Some(capsule) = child.vitamin_a {
+            let item = match capsule {
+                crate::domain::vitamin_a::Capsule::Blue => "vit A biru",
+                crate::domain::vitamin_a::Capsule::Red => "vit A merah",
+            };
+            due_by_item
+                .entry(item.into())
+                .or_default()
+                .push(child.person.name.clone());
+        }
+        if missed.contains(&child.child.person_id) {
+            missed_names.push(child.person.name.clone());
+        }
+    }
     // Keyed by mother, ordered so the texts are stable between runs.
     let mut subjects: BTreeMap<Uuid, Vec<Subject>> = BTreeMap::new();
     for child in &children {
@@ -321,6 +398,12 @@ async fn requests_for<C: ConnectionTrait>(
             .next_due
             .is_some_and(|next| next <= day + Duration::days(7))
         {
+            if let Some(mother) = mothers.get(&pregnancy.mother_id) {
+                due_by_item
+                    .entry("cek hamil".into())
+                    .or_default()
+                    .push(mother.name.clone());
+            }
             subjects
                 .entry(pregnancy.mother_id)
                 .or_default()
@@ -332,7 +415,15 @@ async fn requests_for<C: ConnectionTrait>(
                 });
         }
     }
-    Ok(subjects
+    let day_summary = DaySummary {
+        posyandu_name: post.name.clone(),
+        zone: post.time_zone.clone(),
+        day,
+        expected: children.len(),
+        due: due_by_item.into_iter().collect(),
+        missed: missed_names,
+    };
+    let requests = subjects
         .into_iter()
         .filter_map(|(mother, subjects)| {
             let phone = mothers.get(&mother)?.phone.clone()?;
@@ -344,7 +435,8 @@ async fn requests_for<C: ConnectionTrait>(
                 subjects,
             })
         })
-        .collect())
+        .collect();
+    Ok((requests, day_summary))
 }
 
 /// The children among `ids` who were not weighed in the calendar month
@@ -398,6 +490,10 @@ mod tests {
             rules::Slot::Morning,
         );
         assert_eq!(reminder_day(&key), NaiveDate::from_ymd_opt(2026, 12, 10));
+        assert_eq!(
+            reminder_day("summary:+6281337000201:2026-12-10"),
+            NaiveDate::from_ymd_opt(2026, 12, 10)
+        );
         assert_eq!(reminder_day("reply:abc"), None);
         assert_eq!(reminder_day("reminder:+62:not-a-date:evening"), None);
     }

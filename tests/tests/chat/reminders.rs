@@ -49,7 +49,20 @@ async fn a_mother_gets_her_reminder_as_a_whatsapp_template_and_stop_ends_the_res
         200,
     )
     .await;
-    assert_eq!(plan.queued, 2, "{plan:?}");
+    // The mother's two reminders and the kader's summary.
+    assert_eq!((plan.queued, plan.kader_summaries), (3, 1), "{plan:?}");
+    let summary = outbox_to(&area, crate::common::KADER)
+        .await
+        .into_iter()
+        .find(|m| m.kind == "summary")
+        .expect("the kader's summary is queued");
+    let text = summary.text.as_deref().unwrap();
+    assert!(
+        text.starts_with("Besok ") && text.contains("Posyandu Melati: 1 balita."),
+        "{text}"
+    );
+    assert!(text.contains("OPV 1 (1): Putu"), "{text}");
+    assert_eq!(summary.template.unwrap().name, "ringkasan_posyandu");
     // Nothing is sent before its time.
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert!(area.chat.standin.requests_to(Route::WhatsApp).is_empty());
