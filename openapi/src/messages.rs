@@ -536,6 +536,44 @@ pub struct DeliveryReportsApplied {
     pub ignored: u32,
 }
 
+/// Messages in one state on one channel.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+pub struct OutboxDepth {
+    pub status: OutboxStatus,
+    pub channel: String,
+    pub count: u64,
+}
+
+/// Failed messages with one provider error code (`expired`: not sent in
+/// time; `unknown` when the provider gave none).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+pub struct OutboxFailures {
+    pub error_code: String,
+    pub count: u64,
+}
+
+/// How a posyandu's messages fared.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct PosyanduDelivery {
+    pub posyandu_id: Uuid,
+    /// Messages handed to a provider (sent, delivered, read or failed).
+    pub attempted: u64,
+    /// Of those, delivered or read.
+    pub delivered: u64,
+    /// delivered / attempted (none before anything was attempted).
+    pub delivery_rate: Option<f64>,
+}
+
+/// The outbox at a glance, for operators: in the caller's area, for
+/// messages created since `since`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct OutboxStats {
+    pub since: DateTime<Utc>,
+    pub depth: Vec<OutboxDepth>,
+    pub failures: Vec<OutboxFailures>,
+    pub posyandu: Vec<PosyanduDelivery>,
+}
+
 /// Plan the reminders of the coming posyandu days.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

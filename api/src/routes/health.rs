@@ -75,6 +75,20 @@ pub async fn metrics(state: web::Data<AppState>, metrics: web::Data<Metrics>) ->
         "posyandu_uptime_seconds {}\n",
         state.started.elapsed().as_secs_f64()
     ));
+    // The outbox gauge needs the database; without it the rest still shows.
+    if let Ok(rows) = crate::services::outbox::waiting(&state.db).await {
+        text.push_str(
+            "# HELP posyandu_outbox_messages Messages waiting to be sent (queued) or being sent, by channel.\n",
+        );
+        text.push_str("# TYPE posyandu_outbox_messages gauge\n");
+        for status in ["queued", "sending"] {
+            for (_, channel, n) in rows.iter().filter(|(s, _, _)| s == status) {
+                text.push_str(&format!(
+                    "posyandu_outbox_messages{{status=\"{status}\",channel=\"{channel}\"}} {n}\n"
+                ));
+            }
+        }
+    }
     if let Some(bytes) = resident_memory_bytes() {
         text.push_str("# HELP process_resident_memory_bytes Resident memory size in bytes.\n");
         text.push_str("# TYPE process_resident_memory_bytes gauge\n");

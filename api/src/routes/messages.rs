@@ -225,6 +225,33 @@ pub async fn list_outbox(
     ))
 }
 
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct OutboxStatsQuery {
+    /// Count messages created since (default: 7 days ago).
+    pub since: Option<DateTime<Utc>>,
+}
+
+/// The outbox at a glance for operators: depth by state and channel,
+/// failures by provider error code, delivery rate per posyandu.
+#[utoipa::path(tag = "chat", params(OutboxStatsQuery),
+    responses((status = 200, description = "Counts in your area", body = openapi::messages::OutboxStats)),
+    security(("bearer" = [])))]
+#[get("/outbox/stats")]
+pub async fn outbox_stats(
+    state: web::Data<AppState>,
+    principal: Principal,
+    query: web::Query<OutboxStatsQuery>,
+) -> ApiResult<web::Json<openapi::messages::OutboxStats>> {
+    let since = query
+        .into_inner()
+        .since
+        .unwrap_or_else(|| crate::clock::now() - chrono::Duration::days(7));
+    Ok(web::Json(
+        outbox::stats(&state.db, &principal, since).await?,
+    ))
+}
+
 /// Claim due outbox messages to send (the bot): replies first, then bulk.
 /// A message whose lease runs out is claimed again.
 #[utoipa::path(tag = "chat", request_body = OutboxClaimRequest,

@@ -123,6 +123,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(messages::settle_message)
                 .service(messages::release_message)
                 .service(messages::rerun_message)
+                .service(messages::outbox_stats)
                 .service(messages::list_outbox)
                 .service(messages::claim_outbox)
                 .service(messages::delivery_reports)

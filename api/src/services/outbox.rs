@@ -650,6 +650,112 @@ pub async fn list(
     })
 }
 
+/// Messages waiting (queued) or in a worker's hands (sending), by state and
+/// channel, over the whole installation: the `/metrics` gauge. Reads only
+/// the queue index, however long the history.
+pub async fn waiting(db: &DatabaseConnection) -> ApiResult<Vec<(String, String, i64)>> {
+    use outbox_message::Column;
+    Ok(outbox_message::Entity::find()
+        .select_only()
+        .column(Column::Status)
+        .column(Column::Channel)
+        .column_as(Column::Id.count(), "n")
+        .filter(Column::Status.is_in([
+            OutboxStatus::Queued.as_str(),
+            OutboxStatus::Sending.as_str(),
+        ]))
+        .group_by(Column::Status)
+        .group_by(Column::Channel)
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
+/// One group of the stats read: status, channel, error code, posyandu,
+/// how many.
+type StatsRow = (String, String, Option<String>, Option<Uuid>, i64);
+
+/// Outbox depth by state and channel, failures by error code and the
+/// delivery rate per posyandu, for messages created since `since`.
+pub async fn stats(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    since: DateTime<Utc>,
+) -> ApiResult<openapi::messages::OutboxStats> {
+    use openapi::messages::{OutboxDepth, OutboxFailures, OutboxStats, PosyanduDelivery};
+    use outbox_message::Column;
+    principal.require(Scope::ReadMessages)?;
+    // One grouped read; the rest is arithmetic.
+    let rows: Vec<StatsRow> = outbox_message::Entity::find()
+        .select_only()
+        .column(Column::Status)
+        .column(Column::Channel)
+        .column(Column::ErrorCode)
+        .column(Column::PosyanduId)
+        .column_as(Column::Id.count(), "n")
+        .filter(principal.area.condition::<outbox_message::Entity>())
+        .filter(Column::CreatedAt.gte(since))
+        .group_by(Column::Status)
+        .group_by(Column::Channel)
+        .group_by(Column::ErrorCode)
+        .group_by(Column::PosyanduId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut depth: std::collections::BTreeMap<(String, String), u64> = Default::default();
+    let mut failures: std::collections::BTreeMap<String, u64> = Default::default();
+    let mut posyandu: std::collections::BTreeMap<Uuid, (u64, u64)> = Default::default();
+    for (status, channel, code, post, n) in rows {
+        let n = n.max(0) as u64;
+        *depth.entry((status.clone(), channel)).or_default() += n;
+        let state = OutboxStatus::parse(&status);
+        if state == Some(OutboxStatus::Failed) {
+            *failures
+                .entry(code.unwrap_or_else(|| "unknown".into()))
+                .or_default() += n;
+        }
+        if let Some(post) = post {
+            let entry = posyandu.entry(post).or_default();
+            match state {
+                Some(OutboxStatus::Sent | OutboxStatus::Failed) => entry.0 += n,
+                Some(OutboxStatus::Delivered | OutboxStatus::Read) => {
+                    entry.0 += n;
+                    entry.1 += n;
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut failures: Vec<OutboxFailures> = failures
+        .into_iter()
+        .map(|(error_code, count)| OutboxFailures { error_code, count })
+        .collect();
+    failures.sort_by(|a, b| b.count.cmp(&a.count).then(a.error_code.cmp(&b.error_code)));
+    Ok(OutboxStats {
+        since,
+        depth: depth
+            .into_iter()
+            .filter_map(|((status, channel), count)| {
+                Some(OutboxDepth {
+                    status: OutboxStatus::parse(&status)?,
+                    channel,
+                    count,
+                })
+            })
+            .collect(),
+        failures,
+        posyandu: posyandu
+            .into_iter()
+            .map(|(posyandu_id, (attempted, delivered))| PosyanduDelivery {
+                posyandu_id,
+                attempted,
+                delivered,
+                delivery_rate: (attempted > 0).then(|| delivered as f64 / attempted as f64),
+            })
+            .collect(),
+    })
+}
+
 /// STOP / MULAI: records the choice and, on STOP, cancels the reminders
 /// still waiting for that number.
 pub async fn set_preference(

@@ -143,6 +143,7 @@ const MATRIX: &[Row] = &[
     Row { method: "POST",   path: "/api/v1/messages/{id}/release", own: RELAY_200,                                   other: RELAY_404 },
     Row { method: "POST",   path: "/api/v1/messages/{id}/rerun", own: [200, 200, 403, 200, 403, 403, 403, 403, 403], other: [404, 404, 403, 404, 403, 403, 403, 403, 403] },
     Row { method: "GET",    path: "/api/v1/outbox",            own: READ_MESSAGES,                                   other: READ_MESSAGES },
+    Row { method: "GET",    path: "/api/v1/outbox/stats",      own: READ_MESSAGES,                                   other: READ_MESSAGES },
     Row { method: "POST",   path: "/api/v1/outbox/claim",      own: RELAY_200,                                       other: RELAY_200 },
     Row { method: "POST",   path: "/api/v1/outbox/delivery-reports", own: RELAY_200,                                 other: RELAY_200 },
     Row { method: "POST",   path: "/api/v1/outbox/{id}/result", own: RELAY_200,                                      other: RELAY_404 },
@@ -688,6 +689,7 @@ async fn cell(app: &TestApp, world: &World, row: &Row, role: Role, own: bool) ->
                 listed: None,
             }
         }
+        ("GET", "/api/v1/outbox/stats") => plain(row.path.to_owned()),
         ("GET", "/api/v1/outbox") => {
             let id = outbox_at(app, side, "sent", None).await;
             listing(row.path, id.to_string())

@@ -250,3 +250,107 @@ async fn two_planners_at_once_queue_each_reminder_once() {
         .count();
     assert_eq!(reminders, 6);
 }
+
+#[tokio::test]
+async fn the_outbox_stats_count_depth_failures_and_delivery_per_posyandu() {
+    use entity::outbox_message;
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+    let app = spawn_app().await;
+    let puskesmas = new_puskesmas(
+        &app,
+        "P5108060203",
+        "Puskesmas Buleleng III",
+        "51.08.06",
+        &["51.08.06.2004"],
+    )
+    .await;
+    let posyandu = new_posyandu(&app, "Posyandu Melati", "51.08.06.2004", &puskesmas).await;
+    let admin = app.admin().await;
+    for (i, name) in ["Ni Made Sari", "Ni Luh Ayu"].iter().enumerate() {
+        let mother: Person = json(
+            app.post(
+                "/api/v1/people",
+                &admin,
+                &json!({"name": name, "sex": "P", "birth_date": "1994-03-02", "posyandu_id": posyandu.id, "phone": format!("0813-3700-031{i}")}),
+            )
+            .await,
+            201,
+        )
+        .await;
+        new_child(&app, "Putu", years_ago(1), &posyandu, Some(mother.id)).await;
+    }
+    let bot_client = new_client(&app, "Reminder bot", Role::Bot, "51.08").await;
+    let bot = client_login(&app, &bot_client).await;
+    assert_eq!(plan(&app, &bot, next_posyandu_day(), 1).await.queued, 4);
+    // The provider takes two: one delivered, one failed (not on WhatsApp).
+    let set = |key: &'static str, status: &'static str, code: Option<&'static str>| {
+        let db = app.db.clone();
+        async move {
+            outbox_message::Entity::update_many()
+                .col_expr(outbox_message::Column::Status, Expr::value(status))
+                .col_expr(outbox_message::Column::ErrorCode, Expr::value(code))
+                .filter(outbox_message::Column::DedupeKey.like(key))
+                .exec(&db)
+                .await
+                .unwrap();
+        }
+    };
+    set("reminder:+6281337000310:%:evening", "delivered", None).await;
+    set(
+        "reminder:+6281337000311:%:evening",
+        "failed",
+        Some("131026"),
+    )
+    .await;
+
+    let stats: Value = json(app.get("/api/v1/outbox/stats", &admin).await, 200).await;
+    let depth: Vec<(String, u64)> = stats["depth"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["status"].as_str().unwrap().to_owned(),
+                d["count"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        depth,
+        [
+            ("delivered".into(), 1),
+            ("failed".into(), 1),
+            ("queued".into(), 2)
+        ],
+        "{stats}"
+    );
+    assert_eq!(
+        stats["failures"],
+        json!([{"error_code": "131026", "count": 1}])
+    );
+    assert_eq!(
+        stats["posyandu"],
+        json!([{"posyandu_id": posyandu.id, "attempted": 2, "delivered": 1, "delivery_rate": 0.5}])
+    );
+    // /metrics shows what waits, installation-wide.
+    let text = app
+        .http
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        text.contains(r#"posyandu_outbox_messages{status="queued",channel="whatsapp"} 2"#),
+        "{text}"
+    );
+    // Another area sees none of it.
+    let elsewhere = new_client(&app, "Elsewhere", Role::Bot, "51.01").await;
+    let elsewhere = client_login(&app, &elsewhere).await;
+    let theirs: Value = json(app.get("/api/v1/outbox/stats", &elsewhere).await, 200).await;
+    assert_eq!(theirs["depth"], json!([]));
+}
