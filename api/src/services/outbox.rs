@@ -94,27 +94,40 @@ pub async fn cancel(db: &DatabaseConnection, ids: &[Uuid], why: &str) -> ApiResu
         .filter(outbox_message::Column::Status.eq(OutboxStatus::Queued.as_str()))
         .all(&*tx)
         .await?;
-    let mut cancelled = 0;
-    for row in waiting {
+    let cancelled = end_queued(&*tx, waiting, OutboxStatus::Cancelled, why, now).await?;
+    tx.commit().await?;
+    Ok(cancelled)
+}
+
+/// Moves queued messages to a final state (cancelled, opted out), each
+/// with its event; returns how many.
+async fn end_queued<C: ConnectionTrait>(
+    db: &C,
+    rows: Vec<outbox_message::Model>,
+    to: OutboxStatus,
+    why: &str,
+    now: DateTime<Utc>,
+) -> ApiResult<u32> {
+    let mut ended = 0;
+    for row in rows {
         let id = row.id;
         let mut active = row.into_active_model();
-        active.status = Set(OutboxStatus::Cancelled.as_str().into());
+        active.status = Set(to.as_str().into());
         active.updated_at = Set(now);
-        active.update(&*tx).await?;
+        active.update(db).await?;
         event(
-            &*tx,
+            db,
             id,
             Some(OutboxStatus::Queued.as_str()),
-            OutboxStatus::Cancelled,
+            to,
             None,
             Some(why.into()),
             now,
         )
         .await?;
-        cancelled += 1;
+        ended += 1;
     }
-    tx.commit().await?;
-    Ok(cancelled)
+    Ok(ended)
 }
 
 /// Queues many messages in a few statements, skipping dedupe keys that are
@@ -802,24 +815,7 @@ pub async fn set_preference(
             .filter(outbox_message::Column::Status.eq(OutboxStatus::Queued.as_str()))
             .all(&*tx)
             .await?;
-        for row in waiting {
-            let id = row.id;
-            let mut active = row.into_active_model();
-            active.status = Set(OutboxStatus::OptedOut.as_str().into());
-            active.updated_at = Set(now);
-            active.update(&*tx).await?;
-            event(
-                &*tx,
-                id,
-                Some(OutboxStatus::Queued.as_str()),
-                OutboxStatus::OptedOut,
-                None,
-                Some("STOP".into()),
-                now,
-            )
-            .await?;
-            cancelled += 1;
-        }
+        cancelled = end_queued(&*tx, waiting, OutboxStatus::OptedOut, "STOP", now).await?;
     }
     tx.commit().await?;
     Ok(openapi::messages::ContactPreference {

@@ -61,20 +61,16 @@ pub async fn plan(
         .filter(posyandu::Column::DeletedAt.is_null())
         .all(db)
         .await?;
-    let opted_out: HashSet<String> = contact_preference::Entity::find()
-        .filter(contact_preference::Column::OptedOut.eq(true))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|p| p.phone)
-        .collect();
-    let channels: HashMap<String, String> = contact_preference::Entity::find()
-        .filter(contact_preference::Column::Channel.is_not_null())
-        .all(db)
-        .await?
-        .into_iter()
-        .filter_map(|p| p.channel.map(|c| (p.phone, c)))
-        .collect();
+    let mut opted_out: HashSet<String> = HashSet::new();
+    let mut channels: HashMap<String, String> = HashMap::new();
+    for preference in contact_preference::Entity::find().all(db).await? {
+        if preference.opted_out {
+            opted_out.insert(preference.phone.clone());
+        }
+        if let Some(channel) = preference.channel {
+            channels.insert(preference.phone, channel);
+        }
+    }
     let contacts = Contacts {
         opted_out,
         channels,
@@ -207,39 +203,17 @@ async fn plan_posyandu(
 }
 
 /// Queues the reminders whose keys are not in the outbox yet, in one
-/// transaction of a few statements; returns (queued, already there). Two planners racing on the
-/// same keys are settled by the outbox's unique key: the loser inserts
-/// nothing.
+/// transaction of a few statements; returns (queued, already there). The
+/// outbox's unique key settles repeats, and two planners racing on the same
+/// keys: the loser inserts nothing.
 async fn queue_new(db: &DatabaseConnection, batch: Vec<NewOutbox>) -> ApiResult<(u32, u32)> {
     if batch.is_empty() {
         return Ok((0, 0));
     }
-    let mut existing: HashSet<String> = HashSet::new();
-    for keys in batch.chunks(500) {
-        existing.extend(
-            outbox_message::Entity::find()
-                .select_only()
-                .column(outbox_message::Column::DedupeKey)
-                .filter(
-                    outbox_message::Column::DedupeKey
-                        .is_in(keys.iter().map(|n| n.dedupe_key.clone())),
-                )
-                .into_tuple::<String>()
-                .all(db)
-                .await?,
-        );
-    }
     let total = batch.len() as u32;
-    let fresh: Vec<NewOutbox> = batch
-        .into_iter()
-        .filter(|n| !existing.contains(&n.dedupe_key))
-        .collect();
-    let mut queued = 0;
-    if !fresh.is_empty() {
-        let tx = begin_write(db).await?;
-        queued = outbox::queue_many_new(&*tx, fresh).await?;
-        tx.commit().await?;
-    }
+    let tx = begin_write(db).await?;
+    let queued = outbox::queue_many_new(&*tx, batch).await?;
+    tx.commit().await?;
     Ok((queued, total - queued))
 }
 
@@ -306,8 +280,11 @@ async fn requests_for<C: ConnectionTrait>(
     day: NaiveDate,
 ) -> ApiResult<(Vec<rules::Request>, DaySummary)> {
     let children = immunisation::children_due(db, post, day).await?;
-    let child_ids: Vec<Uuid> = children.iter().map(|c| c.child.person_id).collect();
-    let missed = missed_last_month(db, &child_ids, day).await?;
+    let births: Vec<(Uuid, NaiveDate)> = children
+        .iter()
+        .map(|c| (c.child.person_id, c.person.birth_date))
+        .collect();
+    let missed = missed_last_month(db, &births, day).await?;
     let expecting = pregnancy::Entity::find()
         .filter(pregnancy::Column::PosyanduId.eq(post.id))
         .filter(pregnancy::Column::DeletedAt.is_null())
@@ -439,24 +416,29 @@ async fn requests_for<C: ConnectionTrait>(
     Ok((requests, day_summary))
 }
 
-/// The children among `ids` who were not weighed in the calendar month
-/// before `day`'s month (and were born before it began).
+/// The children (id, birth date) who were not weighed in the calendar
+/// month before `day`'s month, among those born before it began.
 async fn missed_last_month<C: ConnectionTrait>(
     db: &C,
-    ids: &[Uuid],
+    children: &[(Uuid, NaiveDate)],
     day: NaiveDate,
 ) -> ApiResult<HashSet<Uuid>> {
-    if ids.is_empty() {
-        return Ok(HashSet::new());
-    }
     let first_of_month = day.with_day(1).expect("day 1 exists");
     let last_month = first_of_month
         .checked_sub_months(chrono::Months::new(1))
         .expect("in range");
+    let due: Vec<Uuid> = children
+        .iter()
+        .filter(|(_, birth)| *birth < last_month)
+        .map(|(id, _)| *id)
+        .collect();
+    if due.is_empty() {
+        return Ok(HashSet::new());
+    }
     let weighed: HashSet<Uuid> = weighing::Entity::find()
         .select_only()
         .column(weighing::Column::ChildId)
-        .filter(weighing::Column::ChildId.is_in(ids.iter().copied()))
+        .filter(weighing::Column::ChildId.is_in(due.iter().copied()))
         .filter(weighing::Column::DeletedAt.is_null())
         .filter(weighing::Column::MeasuredOn.gte(last_month))
         .filter(weighing::Column::MeasuredOn.lt(first_of_month))
@@ -465,17 +447,7 @@ async fn missed_last_month<C: ConnectionTrait>(
         .await?
         .into_iter()
         .collect();
-    let born_before: HashSet<Uuid> = person::Entity::find()
-        .select_only()
-        .column(person::Column::Id)
-        .filter(person::Column::Id.is_in(ids.iter().copied()))
-        .filter(person::Column::BirthDate.lt(last_month))
-        .into_tuple::<Uuid>()
-        .all(db)
-        .await?
-        .into_iter()
-        .collect();
-    Ok(born_before.difference(&weighed).copied().collect())
+    Ok(due.into_iter().filter(|id| !weighed.contains(id)).collect())
 }
 
 #[cfg(test)]

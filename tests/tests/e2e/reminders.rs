@@ -3,6 +3,7 @@
 //! STOP leaves them out; a moved posyandu day moves its reminders.
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use openapi::Role;
+use openapi::areas::Posyandu;
 use openapi::messages::{OutboxMessage, OutboxStatus, ReminderPlan};
 use openapi::registry::Person;
 use posyandu_tests::world::{
@@ -53,6 +54,55 @@ async fn reminders(app: &TestApp, bot: &Caller) -> Vec<OutboxMessage> {
         .collect()
 }
 
+/// Posyandu Melati (opens every 10th) and a national admin.
+async fn melati(app: &TestApp) -> (Posyandu, Caller) {
+    let puskesmas = new_puskesmas(
+        app,
+        "P5108060203",
+        "Puskesmas Buleleng III",
+        "51.08.06",
+        &["51.08.06.2004"],
+    )
+    .await;
+    let posyandu = new_posyandu(app, "Posyandu Melati", "51.08.06.2004", &puskesmas).await;
+    (posyandu, app.admin().await)
+}
+
+/// A mother of the posyandu with a phone.
+async fn new_mother(
+    app: &TestApp,
+    admin: &Caller,
+    posyandu: &Posyandu,
+    name: &str,
+    phone: &str,
+) -> Person {
+    json(
+        app.post(
+            "/api/v1/people",
+            admin,
+            &json!({"name": name, "sex": "P", "birth_date": "1994-03-02", "posyandu_id": posyandu.id, "phone": phone}),
+        )
+        .await,
+        201,
+    )
+    .await
+}
+
+/// Mothers with phones 0813-3700-0310, -0311, … each with a baby.
+async fn mothers_of_babies(app: &TestApp, admin: &Caller, posyandu: &Posyandu, names: &[&str]) {
+    for (i, name) in names.iter().enumerate() {
+        let phone = format!("0813-3700-031{i}");
+        let mother = new_mother(app, admin, posyandu, name, &phone).await;
+        new_child(app, "Putu", years_ago(1), posyandu, Some(mother.id)).await;
+    }
+}
+
+/// The bot's service account, which plans reminders.
+async fn reminder_bot(app: &TestApp) -> Caller {
+    let client = new_client(app, "Reminder bot", Role::Bot, "51.08").await;
+    client_login(app, &client).await
+}
+
 fn utc(text: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(text)
         .unwrap()
@@ -62,31 +112,12 @@ fn utc(text: &str) -> DateTime<Utc> {
 #[tokio::test]
 async fn a_mother_is_reminded_the_evening_before_and_the_morning_of_once() {
     let app = spawn_app().await;
-    let puskesmas = new_puskesmas(
-        &app,
-        "P5108060203",
-        "Puskesmas Buleleng III",
-        "51.08.06",
-        &["51.08.06.2004"],
-    )
-    .await;
-    let posyandu = new_posyandu(&app, "Posyandu Melati", "51.08.06.2004", &puskesmas).await;
-    let admin = app.admin().await;
-    let mother: Person = json(
-        app.post(
-            "/api/v1/people",
-            &admin,
-            &json!({"name": "Ni Made Sari", "sex": "P", "birth_date": "1994-03-02", "posyandu_id": posyandu.id, "phone": "0813-3700-0301"}),
-        )
-        .await,
-        201,
-    )
-    .await;
+    let (posyandu, admin) = melati(&app).await;
+    let mother = new_mother(&app, &admin, &posyandu, "Ni Made Sari", "0813-3700-0301").await;
     new_child(&app, "Putu Wulan", years_ago(2), &posyandu, Some(mother.id)).await;
     // A child without a mother's phone is nobody's reminder.
     new_child(&app, "Kadek Yatim", years_ago(3), &posyandu, None).await;
-    let bot_client = new_client(&app, "Reminder bot", Role::Bot, "51.08").await;
-    let bot = client_login(&app, &bot_client).await;
+    let bot = reminder_bot(&app).await;
 
     let day = next_posyandu_day();
     let first = plan(&app, &bot, day, 1).await;
@@ -184,8 +215,7 @@ async fn a_mother_is_reminded_the_evening_before_and_the_morning_of_once() {
 #[tokio::test]
 async fn only_the_bot_plans_and_the_request_is_checked() {
     let app = spawn_app().await;
-    let bot_client = new_client(&app, "Reminder bot", Role::Bot, "51.08").await;
-    let bot = client_login(&app, &bot_client).await;
+    let bot = reminder_bot(&app).await;
     let app_client = new_client(&app, "Some app", Role::App, "51.08").await;
     let third_party = client_login(&app, &app_client).await;
     let response = app
@@ -209,34 +239,15 @@ async fn only_the_bot_plans_and_the_request_is_checked() {
 #[tokio::test]
 async fn two_planners_at_once_queue_each_reminder_once() {
     let app = spawn_app().await;
-    let puskesmas = new_puskesmas(
+    let (posyandu, admin) = melati(&app).await;
+    mothers_of_babies(
         &app,
-        "P5108060203",
-        "Puskesmas Buleleng III",
-        "51.08.06",
-        &["51.08.06.2004"],
+        &admin,
+        &posyandu,
+        &["Ni Made Sari", "Ni Luh Ayu", "Ni Kadek Rai"],
     )
     .await;
-    let posyandu = new_posyandu(&app, "Posyandu Melati", "51.08.06.2004", &puskesmas).await;
-    let admin = app.admin().await;
-    for (i, name) in ["Ni Made Sari", "Ni Luh Ayu", "Ni Kadek Rai"]
-        .iter()
-        .enumerate()
-    {
-        let mother: Person = json(
-            app.post(
-                "/api/v1/people",
-                &admin,
-                &json!({"name": name, "sex": "P", "birth_date": "1994-03-02", "posyandu_id": posyandu.id, "phone": format!("0813-3700-031{i}")}),
-            )
-            .await,
-            201,
-        )
-        .await;
-        new_child(&app, "Putu", years_ago(1), &posyandu, Some(mother.id)).await;
-    }
-    let bot_client = new_client(&app, "Reminder bot", Role::Bot, "51.08").await;
-    let bot = client_login(&app, &bot_client).await;
+    let bot = reminder_bot(&app).await;
     let day = next_posyandu_day();
     let (a, b) = tokio::join!(plan(&app, &bot, day, 1), plan(&app, &bot, day, 1));
     assert_eq!(a.queued + b.queued, 6, "{a:?} {b:?}");
@@ -258,31 +269,9 @@ async fn the_outbox_stats_count_depth_failures_and_delivery_per_posyandu() {
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
     let app = spawn_app().await;
-    let puskesmas = new_puskesmas(
-        &app,
-        "P5108060203",
-        "Puskesmas Buleleng III",
-        "51.08.06",
-        &["51.08.06.2004"],
-    )
-    .await;
-    let posyandu = new_posyandu(&app, "Posyandu Melati", "51.08.06.2004", &puskesmas).await;
-    let admin = app.admin().await;
-    for (i, name) in ["Ni Made Sari", "Ni Luh Ayu"].iter().enumerate() {
-        let mother: Person = json(
-            app.post(
-                "/api/v1/people",
-                &admin,
-                &json!({"name": name, "sex": "P", "birth_date": "1994-03-02", "posyandu_id": posyandu.id, "phone": format!("0813-3700-031{i}")}),
-            )
-            .await,
-            201,
-        )
-        .await;
-        new_child(&app, "Putu", years_ago(1), &posyandu, Some(mother.id)).await;
-    }
-    let bot_client = new_client(&app, "Reminder bot", Role::Bot, "51.08").await;
-    let bot = client_login(&app, &bot_client).await;
+    let (posyandu, admin) = melati(&app).await;
+    mothers_of_babies(&app, &admin, &posyandu, &["Ni Made Sari", "Ni Luh Ayu"]).await;
+    let bot = reminder_bot(&app).await;
     assert_eq!(plan(&app, &bot, next_posyandu_day(), 1).await.queued, 4);
     // The provider takes two: one delivered, one failed (not on WhatsApp).
     let set = |key: &'static str, status: &'static str, code: Option<&'static str>| {
