@@ -402,6 +402,11 @@ fn bot_settings(settings: &Settings, api_url: String, credentials: Credentials) 
         reminder_interval: (settings.reminder_interval_minutes > 0)
             .then(|| Duration::from_secs(60 * settings.reminder_interval_minutes)),
         retry_interval: Duration::from_secs(2),
+        rates: settings.channels.rates(
+            settings.whatsapp_rate_per_second,
+            settings.sms_rate_per_second,
+        ),
+        recipient_gap_seconds: settings.recipient_gap_seconds,
         ..BotSettings::new(api_url, credentials)
     }
 }

@@ -101,6 +101,11 @@ struct FileConfig {
     bot_public_url: Option<String>,
     bot_concurrency: Option<usize>,
     reminder_interval_minutes: Option<u64>,
+    whatsapp_rate_per_second: Option<f64>,
+    sms_rate_per_second: Option<f64>,
+    recipient_gap_seconds: Option<u64>,
+    outbox_retry_seconds: Option<u64>,
+    outbox_give_up_minutes: Option<u64>,
 }
 
 #[derive(Debug, Clone)]
@@ -159,6 +164,16 @@ pub struct Settings {
     pub bot_concurrency: usize,
     /// How often each bot worker runs the reminder planner; 0 = never.
     pub reminder_interval_minutes: u64,
+    /// Sends per second on WhatsApp for all workers together (the business
+    /// number's throughput: 80 unless Meta raised it); 0 = no limit.
+    pub whatsapp_rate_per_second: f64,
+    /// Sends per second on SMS (Twilio and gateways); 0 = no limit.
+    pub sms_rate_per_second: f64,
+    /// A reminder waits this long after the last message to the same
+    /// number (WhatsApp allows about one every 6 s); replies never wait.
+    pub recipient_gap_seconds: u32,
+    /// How retries of a failed send are spaced and when they stop.
+    pub retry: crate::domain::delivery::RetryPolicy,
 }
 
 impl Settings {
@@ -175,6 +190,18 @@ impl Settings {
                 .map(|v| {
                     v.parse()
                         .with_context(|| format!("{name} must be a whole number"))
+                })
+                .transpose()
+        };
+        let env_rate = |name: &str| -> anyhow::Result<Option<f64>> {
+            env(name)
+                .map(|v| {
+                    v.parse::<f64>()
+                        .ok()
+                        .filter(|r| r.is_finite() && *r >= 0.0)
+                        .with_context(|| {
+                            format!("{name} must be a number of messages per second (0: no limit)")
+                        })
                 })
                 .transpose()
         };
@@ -313,6 +340,31 @@ impl Settings {
             reminder_interval_minutes: env_u64("POSYANDU_REMINDER_INTERVAL_MINUTES")?
                 .or(file.reminder_interval_minutes)
                 .unwrap_or(15),
+            whatsapp_rate_per_second: env_rate("POSYANDU_WHATSAPP_RATE_PER_SECOND")?
+                .or(file.whatsapp_rate_per_second)
+                .unwrap_or(80.0),
+            sms_rate_per_second: env_rate("POSYANDU_SMS_RATE_PER_SECOND")?
+                .or(file.sms_rate_per_second)
+                .unwrap_or(10.0),
+            recipient_gap_seconds: env_u64("POSYANDU_RECIPIENT_GAP_SECONDS")?
+                .or(file.recipient_gap_seconds)
+                .unwrap_or(6)
+                .min(3600) as u32,
+            retry: crate::domain::delivery::RetryPolicy {
+                first_wait: chrono::Duration::seconds(
+                    env_u64("POSYANDU_OUTBOX_RETRY_SECONDS")?
+                        .or(file.outbox_retry_seconds)
+                        .unwrap_or(10)
+                        .clamp(1, 3600) as i64,
+                ),
+                max_wait: chrono::Duration::hours(1),
+                give_up_after: chrono::Duration::minutes(
+                    env_u64("POSYANDU_OUTBOX_GIVE_UP_MINUTES")?
+                        .or(file.outbox_give_up_minutes)
+                        .unwrap_or(180)
+                        .clamp(1, 7 * 24 * 60) as i64,
+                ),
+            },
         })
     }
 

@@ -25,6 +25,32 @@ impl Channels {
         self.gateways.iter().find(|g| g.name == name)
     }
 
+    /// The rate limits of the channels this worker sends on: WhatsApp at
+    /// `whatsapp`, every SMS channel (Twilio, gateways) at `sms`, each
+    /// messages/s, 0 = no limit.
+    pub fn rates(&self, whatsapp: f64, sms: f64) -> Vec<openapi::messages::ChannelRate> {
+        self.sendable()
+            .into_iter()
+            .filter_map(|channel| {
+                let per_second = match channel.as_str() {
+                    "console" => return None,
+                    "whatsapp" => whatsapp,
+                    _ => sms,
+                };
+                Some(openapi::messages::ChannelRate {
+                    channel,
+                    per_second,
+                })
+            })
+            .collect()
+    }
+
+    /// Where a failed WhatsApp message goes next: SMS, if this worker can
+    /// send it.
+    pub fn fallback_for(&self, channel: &str) -> Option<String> {
+        (channel == "whatsapp" && self.twilio.is_some()).then(|| "sms".to_owned())
+    }
+
     /// The channel names the dispatcher can send on.
     pub fn sendable(&self) -> Vec<String> {
         let mut names = vec!["console".to_owned()];
@@ -67,6 +93,14 @@ pub struct BotSettings {
     /// How often to plan reminders (None: never; another worker or an
     /// operator does it).
     pub reminder_interval: Option<Duration>,
+    /// Rate limits of the channels, shared by all workers through the
+    /// API's claims (messages/s; a channel not named is not paced).
+    pub rates: Vec<openapi::messages::ChannelRate>,
+    /// A reminder waits this long after the last message to its recipient.
+    pub recipient_gap_seconds: u32,
+    /// How long a claimed message stays this worker's: a worker that dies
+    /// holds its messages this long before another takes them over.
+    pub lease_seconds: u32,
 }
 
 impl BotSettings {
@@ -81,6 +115,9 @@ impl BotSettings {
             poll_interval: Duration::from_millis(100),
             concurrency: 64,
             reminder_interval: Some(Duration::from_secs(15 * 60)),
+            rates: Vec::new(),
+            recipient_gap_seconds: 0,
+            lease_seconds: 60,
         }
     }
 }

@@ -1,8 +1,8 @@
 //! Sending what the outbox holds: claim due messages, send each through its
 //! channel, report what the provider answered.
 use openapi::messages::{
-    BatchResults, ClaimedOutbox, OutboxClaimRequest, OutboxMessage, SendReport, SendReportBatch,
-    SendReportItem, SendResult,
+    BatchResults, ChannelRate, ClaimedOutbox, OutboxClaimRequest, OutboxMessage, SendReport,
+    SendReportBatch, SendReportItem, SendResult,
 };
 
 use crate::channels::{self, Body, Outgoing, SendError, Sent};
@@ -93,26 +93,48 @@ fn result_of(outcome: Result<Sent, SendError>) -> SendResult {
     }
 }
 
+/// What a worker claims with: its name, the channels it can send on and
+/// their rate limits, the gap between bulk messages to one number.
+pub struct ClaimSettings<'a> {
+    pub worker: &'a str,
+    pub channels: &'a Channels,
+    pub rates: &'a [ChannelRate],
+    pub recipient_gap_seconds: u32,
+    pub lease_seconds: u32,
+}
+
 /// Claims up to `limit` due outbox messages on the channels this worker
-/// can send on.
+/// can send on. A message on a paced channel comes with the moment to send
+/// it (`not_before`, at most a second ahead).
 pub async fn claim(
     api: &ApiClient,
-    set: &Channels,
-    worker: &str,
+    settings: &ClaimSettings<'_>,
     limit: u32,
 ) -> Result<Vec<OutboxMessage>, crate::client::ClientError> {
     let claimed: ClaimedOutbox = api
         .post_json(
             "/api/v1/outbox/claim",
             &OutboxClaimRequest {
-                worker: worker.to_owned(),
+                worker: settings.worker.to_owned(),
                 limit: Some(limit),
-                lease_seconds: Some(60),
-                channels: Some(set.sendable()),
+                lease_seconds: Some(settings.lease_seconds),
+                channels: Some(settings.channels.sendable()),
+                rates: Some(settings.rates.to_vec()),
+                recipient_gap_seconds: Some(settings.recipient_gap_seconds),
             },
         )
         .await?;
     Ok(claimed.items)
+}
+
+/// Waits for a claimed message's send slot (the pace of its channel).
+pub async fn wait_for_slot(message: &OutboxMessage) {
+    let ahead = message.not_before - chrono::Utc::now();
+    if let Ok(ahead) = ahead.to_std()
+        && !ahead.is_zero()
+    {
+        tokio::time::sleep(ahead.min(std::time::Duration::from_secs(5))).await;
+    }
 }
 
 /// Sends one claimed message; the result, ready to report.
@@ -122,15 +144,23 @@ pub async fn send_one(
     worker: &str,
     message: &OutboxMessage,
 ) -> SendReportItem {
+    wait_for_slot(message).await;
     let result = result_of(send(http, set, message).await);
+    let mut fallback_channel = None;
     if let SendResult::Failed { code, .. } | SendResult::Unreachable { code, .. } = &result {
         tracing::warn!(message_id = %message.id, channel = %message.channel, %code, "send failed");
+        fallback_channel = set.fallback_for(&message.channel);
+    }
+    if let SendResult::Retry { .. } = &result {
+        // Should the API give the message up, it still goes by SMS.
+        fallback_channel = set.fallback_for(&message.channel);
     }
     SendReportItem {
         id: message.id,
         report: SendReport {
             worker: worker.to_owned(),
             result,
+            fallback_channel,
         },
     }
 }

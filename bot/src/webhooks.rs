@@ -101,12 +101,14 @@ async fn store(api: &ApiClient, channel: &str, message: Inbound) -> Result<(), C
 
 async fn report(
     api: &ApiClient,
+    channels: &Channels,
     channel: &str,
     statuses: Vec<StatusUpdate>,
 ) -> Result<(), ClientError> {
     if statuses.is_empty() {
         return Ok(());
     }
+    let fallback = channels.fallback_for(channel);
     let items = statuses
         .into_iter()
         .map(|s| DeliveryReport {
@@ -121,6 +123,7 @@ async fn report(
             at: s.at,
             error_code: s.error_code,
             error_title: s.error_title,
+            fallback_channel: fallback.clone(),
         })
         .collect();
     api.post_json::<_, DeliveryReportsApplied>(
@@ -172,7 +175,7 @@ async fn whatsapp_delivery(
             return unavailable();
         }
     }
-    if let Err(error) = report(&state.api, "whatsapp", delivery.statuses).await {
+    if let Err(error) = report(&state.api, &state.channels, "whatsapp", delivery.statuses).await {
         tracing::warn!(%error, "could not record WhatsApp statuses");
         return unavailable();
     }
@@ -258,7 +261,14 @@ async fn twilio_status(
         Ok(s) => s,
         Err(e) => return refused(&e),
     };
-    match report(&state.api, "sms", status.into_iter().collect()).await {
+    match report(
+        &state.api,
+        &state.channels,
+        "sms",
+        status.into_iter().collect(),
+    )
+    .await
+    {
         Ok(()) => twiml(),
         Err(error) => {
             tracing::warn!(%error, "could not record an SMS status");

@@ -190,7 +190,7 @@ async fn inbound_loop(api: Arc<ApiClient>, settings: Arc<BotSettings>, stop: Can
                 &ClaimRequest {
                     worker: settings.worker_name.clone(),
                     limit: Some(slots.len() as u32),
-                    lease_seconds: Some(60),
+                    lease_seconds: Some(settings.lease_seconds),
                 },
             )
             .await;
@@ -296,8 +296,14 @@ async fn outbound_loop(
     let channels = Arc::new(settings.channels.clone());
     let permits = Arc::new(Semaphore::new(settings.concurrency.max(1) * 2));
     while let Some(slots) = free_slots(&permits, 200, &stop).await {
-        let claimed =
-            dispatch::claim(&api, &channels, &settings.worker_name, slots.len() as u32).await;
+        let claim = dispatch::ClaimSettings {
+            worker: &settings.worker_name,
+            channels: &channels,
+            rates: &settings.rates,
+            recipient_gap_seconds: settings.recipient_gap_seconds,
+            lease_seconds: settings.lease_seconds,
+        };
+        let claimed = dispatch::claim(&api, &claim, slots.len() as u32).await;
         let batch = match claimed {
             Ok(batch) => batch,
             Err(error) => {

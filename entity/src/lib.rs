@@ -24,6 +24,7 @@ pub mod kader;
 pub mod kader_incentive;
 pub mod outbox_event;
 pub mod outbox_message;
+pub mod outbox_pace;
 pub mod person;
 pub mod person_event;
 pub mod posyandu;

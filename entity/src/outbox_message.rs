@@ -35,6 +35,11 @@ pub struct Model {
     pub sent_at: Option<DateTimeUtc>,
     pub delivered_at: Option<DateTimeUtc>,
     pub read_at: Option<DateTimeUtc>,
+    /// When it was first claimed: retries give up some time after it.
+    pub first_attempt_at: Option<DateTimeUtc>,
+    /// The WhatsApp message this SMS stands in for (it failed); a fallback
+    /// never falls back again.
+    pub fallback_of: Option<Uuid>,
     pub province_code: Option<String>,
     pub kabupaten_code: Option<String>,
     pub kecamatan_code: Option<String>,

@@ -15,6 +15,7 @@ mod m20261122_000003_audit_idempotency;
 mod m20261122_000004_registry;
 mod m20261122_000005_maternal;
 mod m20261201_000006_messages;
+mod m20261202_000007_delivery;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000004_registry::Migration),
             Box::new(m20261122_000005_maternal::Migration),
             Box::new(m20261201_000006_messages::Migration),
+            Box::new(m20261202_000007_delivery::Migration),
         ]
     }
 }

@@ -435,10 +435,25 @@ pub struct OutboxMessage {
     pub sent_at: Option<DateTime<Utc>>,
     pub delivered_at: Option<DateTime<Utc>>,
     pub read_at: Option<DateTime<Utc>>,
+    /// For an SMS sent because a WhatsApp message failed: that message.
+    pub fallback_of: Option<Uuid>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
+/// A channel's rate limit, as the worker knows it from the provider.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChannelRate {
+    pub channel: String,
+    /// Messages per second for all workers together (WhatsApp: 80 per
+    /// business number unless upgraded). 0 = no limit.
+    pub per_second: f64,
+}
+
+/// Claims due outbox messages. With `rates`, a claimed message on a paced
+/// channel carries a `not_before` up to one second ahead: the worker sends
+/// it at that moment, which keeps all workers together within the limit.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OutboxClaimRequest {
@@ -450,6 +465,14 @@ pub struct OutboxClaimRequest {
     /// Only these channels (all when omitted).
     #[serde(default)]
     pub channels: Option<Vec<String>>,
+    /// Rate limits of paced channels; a channel not named is not paced.
+    #[serde(default)]
+    pub rates: Option<Vec<ChannelRate>>,
+    /// A bulk message (reminder, summary) waits until this long after the
+    /// last message to the same number (WhatsApp refuses more than about one
+    /// every 6 s: error 131056). Replies are never held back. Default 0.
+    #[serde(default)]
+    pub recipient_gap_seconds: Option<u32>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -481,6 +504,11 @@ pub enum SendResult {
 pub struct SendReport {
     pub worker: String,
     pub result: SendResult,
+    /// Where a failed message goes next (once): the worker names a channel
+    /// it can send on, e.g. `sms` for a WhatsApp message to a number that
+    /// is not on WhatsApp.
+    #[serde(default)]
+    pub fallback_channel: Option<String>,
 }
 
 /// One send result of a batch.
@@ -520,6 +548,9 @@ pub struct DeliveryReport {
     pub error_code: Option<String>,
     #[serde(default)]
     pub error_title: Option<String>,
+    /// For a failure: the channel to send the message on instead (once).
+    #[serde(default)]
+    pub fallback_channel: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

@@ -14,7 +14,7 @@ use posyandu_api::services::{Authority, clients};
 use posyandu_api::startup::Application;
 use posyandu_bot::channels::twilio::TwilioConfig;
 use posyandu_bot::channels::whatsapp::WhatsAppConfig;
-use posyandu_bot::{BotSettings, Credentials, Worker};
+use posyandu_bot::{BotSettings, Channels, Credentials, Worker};
 use tokio_util::sync::CancellationToken;
 
 use crate::standin::{self, Route, StandIn};
@@ -31,6 +31,8 @@ pub struct ChatApp {
     pub app: TestApp,
     pub standin: StandIn,
     stop: CancellationToken,
+    /// The bot's API client.
+    pub credentials: Credentials,
 }
 
 impl Drop for ChatApp {
@@ -41,26 +43,20 @@ impl Drop for ChatApp {
 
 /// Starts everything; `configure` may change the settings first.
 pub async fn spawn_chat_app_with(configure: impl FnOnce(&mut Settings)) -> ChatApp {
+    spawn(configure, true).await
+}
+
+/// The server and the stand-in, without a bot worker: the test runs its
+/// own (in another process, say) with `ChatApp::credentials`.
+pub async fn spawn_chat_app_without_worker(configure: impl FnOnce(&mut Settings)) -> ChatApp {
+    spawn(configure, false).await
+}
+
+async fn spawn(configure: impl FnOnce(&mut Settings), with_worker: bool) -> ChatApp {
     let standin = StandIn::start().await;
     let (database, url) = TestDatabase::create().await;
     let mut settings = test_settings(&url);
-    let mut whatsapp = WhatsAppConfig::new(
-        PHONE_NUMBER_ID,
-        standin::WHATSAPP_TOKEN,
-        WHATSAPP_APP_SECRET,
-        WHATSAPP_VERIFY_TOKEN,
-    );
-    whatsapp.base_url = standin.base_url().to_owned();
-    settings.channels.whatsapp = Some(whatsapp);
-    settings.channels.whatsapp_number = Some(format!("+{}", standin::DISPLAY_PHONE_NUMBER));
-    settings.channels.twilio = Some(TwilioConfig {
-        base_url: standin.base_url().to_owned(),
-        account_sid: standin::TWILIO_ACCOUNT_SID.to_owned(),
-        auth_token: standin::TWILIO_AUTH_TOKEN.to_owned(),
-        from: Some(SMS_NUMBER.to_owned()),
-        messaging_service_sid: None,
-        status_callback_url: None,
-    });
+    settings.channels = test_channels(standin.base_url());
     configure(&mut settings);
     let db = posyandu_api::db::connect(&url, settings.db_max_connections)
         .await
@@ -90,7 +86,49 @@ pub async fn spawn_chat_app_with(configure: impl FnOnce(&mut Settings)) -> ChatA
     let handle = server.handle();
     tokio::spawn(server.run_until_stopped());
     let stop = CancellationToken::new();
-    let worker = Worker::new(BotSettings {
+    if with_worker {
+        let worker = Worker::new(worker_settings(&settings, &address, credentials.clone()));
+        tokio::spawn(worker.run(stop.clone()));
+    }
+    ChatApp {
+        app: TestApp::from_parts(address, db, settings, handle, database),
+        standin,
+        stop,
+        credentials,
+    }
+}
+
+/// The channels of a test installation, every provider at the stand-in.
+pub fn test_channels(standin_base: &str) -> Channels {
+    let mut whatsapp = WhatsAppConfig::new(
+        PHONE_NUMBER_ID,
+        standin::WHATSAPP_TOKEN,
+        WHATSAPP_APP_SECRET,
+        WHATSAPP_VERIFY_TOKEN,
+    );
+    whatsapp.base_url = standin_base.to_owned();
+    Channels {
+        whatsapp: Some(whatsapp),
+        whatsapp_number: Some(format!("+{}", standin::DISPLAY_PHONE_NUMBER)),
+        twilio: Some(TwilioConfig {
+            base_url: standin_base.to_owned(),
+            account_sid: standin::TWILIO_ACCOUNT_SID.to_owned(),
+            auth_token: standin::TWILIO_AUTH_TOKEN.to_owned(),
+            from: Some(SMS_NUMBER.to_owned()),
+            messaging_service_sid: None,
+            status_callback_url: None,
+        }),
+        ..Channels::default()
+    }
+}
+
+/// A bot worker for the installation `settings` describes, quick to poll.
+pub fn worker_settings(
+    settings: &Settings,
+    address: &str,
+    credentials: Credentials,
+) -> BotSettings {
+    BotSettings {
         channels: settings.channels.clone(),
         deny: settings.bot_deny.clone(),
         poll_interval: Duration::from_millis(20),
@@ -98,13 +136,13 @@ pub async fn spawn_chat_app_with(configure: impl FnOnce(&mut Settings)) -> ChatA
         // Tests plan reminders when they mean to (POST /reminders/plan), so
         // what reaches the stand-in does not depend on the date.
         reminder_interval: None,
-        ..BotSettings::new(address.clone(), credentials)
-    });
-    tokio::spawn(worker.run(stop.clone()));
-    ChatApp {
-        app: TestApp::from_parts(address, db, settings, handle, database),
-        standin,
-        stop,
+        // The installation's pacing, as `posyandu bot` would use it.
+        rates: settings.channels.rates(
+            settings.whatsapp_rate_per_second,
+            settings.sms_rate_per_second,
+        ),
+        recipient_gap_seconds: settings.recipient_gap_seconds,
+        ..BotSettings::new(address.to_owned(), credentials)
     }
 }
 

@@ -129,6 +129,8 @@ pub struct RecordedRequest {
     /// The status answered; `None` while the answer is still delayed (or
     /// when the client gave up first).
     pub answered: Option<u16>,
+    /// When it arrived.
+    pub at: std::time::Instant,
 }
 
 impl RecordedRequest {
@@ -360,6 +362,7 @@ fn record(request: &HttpRequest, body: &[u8]) -> RecordedRequest {
             .then(|| decode_form(body)),
         body: body.to_vec(),
         answered: None,
+        at: std::time::Instant::now(),
     }
 }
 

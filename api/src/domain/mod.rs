@@ -4,6 +4,7 @@ pub mod assessment;
 pub mod categories;
 pub mod chart;
 pub mod codes;
+pub mod delivery;
 pub mod double_posts;
 pub mod growth;
 pub mod immunisation;

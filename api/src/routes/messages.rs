@@ -16,6 +16,7 @@ use uuid::Uuid;
 use crate::auth::Principal;
 use crate::error::ApiResult;
 use crate::pagination::PageRequest;
+use crate::services::dispatch;
 use crate::services::messages::{self, MessageFilter};
 use crate::services::outbox::{self, OutboxFilter};
 use crate::state::AppState;
@@ -264,7 +265,7 @@ pub async fn claim_outbox(
     body: web::Json<OutboxClaimRequest>,
 ) -> ApiResult<web::Json<ClaimedOutbox>> {
     Ok(web::Json(ClaimedOutbox {
-        items: outbox::claim(&state.db, &principal, body.into_inner()).await?,
+        items: dispatch::claim(&state.db, &principal, body.into_inner()).await?,
     }))
 }
 
@@ -281,7 +282,14 @@ pub async fn report_outbox(
     body: web::Json<SendReport>,
 ) -> ApiResult<web::Json<OutboxMessage>> {
     Ok(web::Json(
-        outbox::report(&state.db, &principal, id.into_inner(), body.into_inner()).await?,
+        dispatch::report(
+            &state.db,
+            &principal,
+            &state.settings.retry,
+            id.into_inner(),
+            body.into_inner(),
+        )
+        .await?,
     ))
 }
 
@@ -297,7 +305,13 @@ pub async fn report_outbox_many(
     body: web::Json<openapi::messages::SendReportBatch>,
 ) -> ApiResult<web::Json<openapi::messages::BatchResults>> {
     Ok(web::Json(openapi::messages::BatchResults {
-        items: outbox::report_many(&state.db, &principal, body.into_inner().items).await?,
+        items: dispatch::report_many(
+            &state.db,
+            &principal,
+            &state.settings.retry,
+            body.into_inner().items,
+        )
+        .await?,
     }))
 }
 
@@ -331,7 +345,7 @@ pub async fn delivery_reports(
     body: web::Json<DeliveryReports>,
 ) -> ApiResult<web::Json<DeliveryReportsApplied>> {
     Ok(web::Json(
-        outbox::delivery_reports(&state.db, &principal, body.into_inner().items).await?,
+        dispatch::delivery_reports(&state.db, &principal, body.into_inner().items).await?,
     ))
 }
 

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod children;
 pub mod clients;
 pub mod contacts;
+pub mod dispatch;
 pub mod growth;
 pub mod idempotency;
 pub mod immunisation;

@@ -6,18 +6,15 @@
 //! or to failed / cancelled / opted_out. A worker that dies while sending
 //! loses nothing: its lease runs out and the message is claimed again (a
 //! provider may then get it twice, never zero times).
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use entity::{outbox_event, outbox_message};
-use openapi::messages::{
-    DeliveryReport, DeliveryReportsApplied, DeliveryStatus, OutboxClaimRequest, OutboxMessage,
-    OutboxStatus, SendReport, SendResult, Template,
-};
+use openapi::messages::{OutboxMessage, OutboxStatus, Template};
 use openapi::{Page, Scope};
 use sea_orm::ActiveValue::Set;
-use sea_orm::sea_query::{LockBehavior, LockType, OnConflict};
+use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend,
-    EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    IntoActiveModel, QueryFilter, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -25,9 +22,8 @@ use crate::access::Location;
 use crate::auth::Principal;
 use crate::clock;
 use crate::db::begin_write;
-use crate::error::{ApiError, ApiResult, Invalid};
+use crate::error::{ApiError, ApiResult};
 use crate::pagination::PageRequest;
-use crate::services::messages::check_worker;
 
 /// Replies to kader go before everything else.
 pub const PRIORITY_REPLY: i32 = 0;
@@ -67,8 +63,24 @@ pub async fn queue<C: ConnectionTrait>(db: &C, new: NewOutbox) -> ApiResult<Uuid
 /// Inserts a message with its first event; None when the key existed.
 async fn insert<C: ConnectionTrait>(db: &C, new: NewOutbox) -> ApiResult<Option<Uuid>> {
     let now = clock::now();
-    let id = Uuid::now_v7();
-    let row = new_row(id, new, now);
+    insert_row(db, new_row(Uuid::now_v7(), new, now), now).await
+}
+
+/// Inserts a prepared row with its first event; None when its dedupe key
+/// existed.
+pub(crate) async fn insert_row<C: ConnectionTrait>(
+    db: &C,
+    row: outbox_message::ActiveModel,
+    now: DateTime<Utc>,
+) -> ApiResult<Option<Uuid>> {
+    let id = match &row.id {
+        Set(id) => *id,
+        _ => {
+            return Err(ApiError::Internal(anyhow::anyhow!(
+                "outbox row without an id"
+            )));
+        }
+    };
     let inserted = outbox_message::Entity::insert(row)
         .on_conflict(
             OnConflict::column(outbox_message::Column::DedupeKey)
@@ -82,6 +94,19 @@ async fn insert<C: ConnectionTrait>(db: &C, new: NewOutbox) -> ApiResult<Option<
     }
     event(db, id, None, OutboxStatus::Queued, None, None, now).await?;
     Ok(Some(id))
+}
+
+/// The area columns of a message, for a row made from it.
+pub(crate) fn location_of(row: &outbox_message::Model) -> outbox_message::ActiveModel {
+    outbox_message::ActiveModel {
+        province_code: Set(row.province_code.clone()),
+        kabupaten_code: Set(row.kabupaten_code.clone()),
+        kecamatan_code: Set(row.kecamatan_code.clone()),
+        desa_code: Set(row.desa_code.clone()),
+        puskesmas_id: Set(row.puskesmas_id),
+        posyandu_id: Set(row.posyandu_id),
+        ..Default::default()
+    }
 }
 
 /// Cancels queued messages (those already claimed or sent are left
@@ -210,6 +235,8 @@ fn new_row(id: Uuid, new: NewOutbox, now: DateTime<Utc>) -> outbox_message::Acti
         sent_at: Set(None),
         delivered_at: Set(None),
         read_at: Set(None),
+        first_attempt_at: Set(None),
+        fallback_of: Set(None),
         province_code: Set(new.location.province),
         kabupaten_code: Set(new.location.kabupaten),
         kecamatan_code: Set(new.location.kecamatan),
@@ -221,7 +248,7 @@ fn new_row(id: Uuid, new: NewOutbox, now: DateTime<Utc>) -> outbox_message::Acti
     }
 }
 
-async fn event<C: ConnectionTrait>(
+pub(crate) async fn event<C: ConnectionTrait>(
     db: &C,
     message: Uuid,
     from: Option<&str>,
@@ -276,346 +303,10 @@ pub fn to_wire(row: outbox_message::Model) -> OutboxMessage {
         sent_at: row.sent_at,
         delivered_at: row.delivered_at,
         read_at: row.read_at,
+        fallback_of: row.fallback_of,
         created_at: row.created_at,
         updated_at: row.updated_at,
     }
-}
-
-/// Claims messages that are due, highest priority first.
-pub async fn claim(
-    db: &DatabaseConnection,
-    principal: &Principal,
-    request: OutboxClaimRequest,
-) -> ApiResult<Vec<OutboxMessage>> {
-    use outbox_message::Column;
-    principal.require(Scope::BotRelay)?;
-    let worker = check_worker(&request.worker)?;
-    let limit = request.limit.unwrap_or(20);
-    let lease = request.lease_seconds.unwrap_or(60);
-    let mut invalid = Invalid::new();
-    if !(1..=500).contains(&limit) {
-        invalid.add("limit", "out_of_range", "limit is 1–500.");
-    }
-    if !(5..=600).contains(&lease) {
-        invalid.add("lease_seconds", "out_of_range", "lease_seconds is 5–600.");
-    }
-    invalid.finish()?;
-    let now = clock::now();
-    let tx = begin_write(db).await?;
-    expire(&*tx, principal, now).await?;
-    let due = Condition::any()
-        .add(
-            Condition::all()
-                .add(Column::Status.eq(OutboxStatus::Queued.as_str()))
-                .add(Column::NotBefore.lte(now)),
-        )
-        .add(
-            Condition::all()
-                .add(Column::Status.eq(OutboxStatus::Sending.as_str()))
-                .add(Column::LeaseUntil.lt(now)),
-        );
-    let mut select = outbox_message::Entity::find()
-        .filter(principal.area.condition::<outbox_message::Entity>())
-        .filter(due)
-        .order_by_asc(Column::Priority)
-        .order_by_asc(Column::NotBefore)
-        .order_by_asc(Column::Id)
-        .limit(limit as u64);
-    if let Some(channels) = request.channels.filter(|c| !c.is_empty()) {
-        select = select.filter(Column::Channel.is_in(channels));
-    }
-    if tx.get_database_backend() == DbBackend::Postgres {
-        select = select.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
-    }
-    let rows = select.all(&*tx).await?;
-    let lease_until = now + Duration::seconds(lease as i64);
-    let mut out = Vec::with_capacity(rows.len());
-    for row in rows {
-        let from = row.status.clone();
-        let attempts = row.attempts + 1;
-        let id = row.id;
-        let mut active = row.into_active_model();
-        active.status = Set(OutboxStatus::Sending.as_str().into());
-        active.lease_until = Set(Some(lease_until));
-        active.claimed_by = Set(Some(worker.clone()));
-        active.attempts = Set(attempts);
-        active.updated_at = Set(now);
-        let updated = active.update(&*tx).await?;
-        if from != OutboxStatus::Sending.as_str() {
-            event(
-                &*tx,
-                id,
-                Some(&from),
-                OutboxStatus::Sending,
-                None,
-                None,
-                now,
-            )
-            .await?;
-        }
-        out.push(to_wire(updated));
-    }
-    tx.commit().await?;
-    Ok(out)
-}
-
-/// Queued messages past their time are given up (a reply a day late, a
-/// reminder after its posyandu day, are worse than none).
-async fn expire<C: ConnectionTrait>(
-    db: &C,
-    principal: &Principal,
-    now: DateTime<Utc>,
-) -> ApiResult<()> {
-    use outbox_message::Column;
-    let stale = outbox_message::Entity::find()
-        .filter(principal.area.condition::<outbox_message::Entity>())
-        .filter(Column::Status.is_in([
-            OutboxStatus::Queued.as_str(),
-            OutboxStatus::Sending.as_str(),
-        ]))
-        .filter(Column::ExpiresAt.lt(now))
-        .filter(
-            Condition::any()
-                .add(Column::LeaseUntil.is_null())
-                .add(Column::LeaseUntil.lt(now)),
-        )
-        .limit(200)
-        .all(db)
-        .await?;
-    for row in stale {
-        let from = row.status.clone();
-        let id = row.id;
-        let mut active = row.into_active_model();
-        active.status = Set(OutboxStatus::Failed.as_str().into());
-        active.error_code = Set(Some("expired".into()));
-        active.error_detail = Set(Some("not sent before it expired".into()));
-        active.lease_until = Set(None);
-        active.updated_at = Set(now);
-        active.update(db).await?;
-        event(
-            db,
-            id,
-            Some(&from),
-            OutboxStatus::Failed,
-            Some("expired".into()),
-            None,
-            now,
-        )
-        .await?;
-    }
-    Ok(())
-}
-
-/// The wait before attempt `attempts + 1`: 10 s, 20 s, 40 s, … up to an
-/// hour, with up to 20 % jitter so that many failed messages do not all come
-/// back at once; never less than the provider's `Retry-After`.
-pub fn backoff(attempts: i32, retry_after: Option<u32>, jitter: f64) -> Duration {
-    let exponent = attempts.clamp(1, 20) as u32 - 1;
-    let base = (10u64 << exponent.min(9)).min(3600);
-    let jittered = (base as f64 * (1.0 + 0.2 * jitter.clamp(0.0, 1.0))) as i64;
-    Duration::seconds(jittered.max(retry_after.unwrap_or(0) as i64))
-}
-
-/// What the worker's attempt to send gave.
-pub async fn report(
-    db: &DatabaseConnection,
-    principal: &Principal,
-    id: Uuid,
-    report: SendReport,
-) -> ApiResult<OutboxMessage> {
-    principal.require(Scope::BotRelay)?;
-    let worker = check_worker(&report.worker)?;
-    let tx = begin_write(db).await?;
-    let reported = report_in(&tx, principal, id, &worker, report).await?;
-    tx.commit().await?;
-    Ok(reported)
-}
-
-/// Many send results in one transaction (a busy dispatcher's batch); each
-/// item succeeds or fails alone.
-pub async fn report_many(
-    db: &DatabaseConnection,
-    principal: &Principal,
-    items: Vec<openapi::messages::SendReportItem>,
-) -> ApiResult<Vec<openapi::messages::ItemResult>> {
-    principal.require(Scope::BotRelay)?;
-    if items.len() > 500 {
-        return Err(ApiError::field("items", "too_many", "At most 500 at once."));
-    }
-    let tx = begin_write(db).await?;
-    let mut results = Vec::with_capacity(items.len());
-    for item in items {
-        let result = match check_worker(&item.report.worker) {
-            Ok(worker) => report_in(&tx, principal, item.id, &worker, item.report)
-                .await
-                .map(|_| ()),
-            Err(e) => Err(e),
-        };
-        results.push(crate::services::messages::item_result(item.id, result));
-    }
-    tx.commit().await?;
-    Ok(results)
-}
-
-async fn report_in(
-    tx: &crate::db::WriteTx,
-    principal: &Principal,
-    id: Uuid,
-    worker: &str,
-    report: SendReport,
-) -> ApiResult<OutboxMessage> {
-    let row = outbox_message::Entity::find_by_id(id)
-        .filter(principal.area.condition::<outbox_message::Entity>())
-        .one(&**tx)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    if row.status != OutboxStatus::Sending.as_str() || row.claimed_by.as_deref() != Some(worker) {
-        // A retried report, or a worker whose lease another has taken over.
-        if row.claimed_by.as_deref() == Some(worker) {
-            return Ok(to_wire(row));
-        }
-        return Err(ApiError::conflict(
-            "This message is not being sent by this worker.",
-        ));
-    }
-    let now = clock::now();
-    let from = row.status.clone();
-    let attempts = row.attempts;
-    let expires_at = row.expires_at;
-    let mut active = row.into_active_model();
-    active.lease_until = Set(None);
-    active.updated_at = Set(now);
-    let (to, code, detail) = match report.result {
-        SendResult::Sent {
-            provider_message_id,
-        } => {
-            active.provider_message_id = Set(Some(provider_message_id));
-            active.sent_at = Set(Some(now));
-            active.error_code = Set(None);
-            active.error_detail = Set(None);
-            (OutboxStatus::Sent, None, None)
-        }
-        SendResult::Retry {
-            code,
-            detail,
-            retry_after_seconds,
-        } => {
-            let next = now + backoff(attempts, retry_after_seconds, rand::random::<f64>());
-            active.error_code = Set(Some(code.clone()));
-            active.error_detail = Set(Some(detail.chars().take(500).collect()));
-            if next > expires_at {
-                (
-                    OutboxStatus::Failed,
-                    Some(code),
-                    Some(format!("gave up: {detail}")),
-                )
-            } else {
-                active.not_before = Set(next);
-                (OutboxStatus::Queued, Some(code), Some(detail))
-            }
-        }
-        SendResult::Unreachable { code, detail } | SendResult::Failed { code, detail } => {
-            active.error_code = Set(Some(code.clone()));
-            active.error_detail = Set(Some(detail.chars().take(500).collect()));
-            (OutboxStatus::Failed, Some(code), Some(detail))
-        }
-    };
-    active.status = Set(to.as_str().into());
-    let updated = active.update(&**tx).await?;
-    event(&**tx, id, Some(&from), to, code, detail, now).await?;
-    Ok(to_wire(updated))
-}
-
-/// How far along a message is; a report only moves it forward.
-fn rank(status: &str) -> u8 {
-    match OutboxStatus::parse(status) {
-        Some(OutboxStatus::Queued) => 0,
-        Some(OutboxStatus::Sending) => 1,
-        Some(OutboxStatus::Sent) => 2,
-        Some(OutboxStatus::Delivered) => 3,
-        Some(OutboxStatus::Read) => 4,
-        _ => 5,
-    }
-}
-
-/// Delivery states from the providers' status callbacks. They arrive late,
-/// twice and out of order (a `read` before its `delivered`): each moves its
-/// message forward or is ignored.
-pub async fn delivery_reports(
-    db: &DatabaseConnection,
-    principal: &Principal,
-    reports: Vec<DeliveryReport>,
-) -> ApiResult<DeliveryReportsApplied> {
-    principal.require(Scope::BotRelay)?;
-    if reports.len() > 500 {
-        return Err(ApiError::field(
-            "items",
-            "too_many",
-            "At most 500 reports at once.",
-        ));
-    }
-    let mut applied = 0;
-    let mut ignored = 0;
-    let tx = begin_write(db).await?;
-    let now = clock::now();
-    for report in reports {
-        let row = outbox_message::Entity::find()
-            .filter(principal.area.condition::<outbox_message::Entity>())
-            .filter(outbox_message::Column::Channel.eq(report.channel.as_str()))
-            .filter(
-                outbox_message::Column::ProviderMessageId.eq(report.provider_message_id.as_str()),
-            )
-            .one(&*tx)
-            .await?;
-        let Some(row) = row else {
-            ignored += 1;
-            continue;
-        };
-        let to = match report.status {
-            DeliveryStatus::Sent => OutboxStatus::Sent,
-            DeliveryStatus::Delivered => OutboxStatus::Delivered,
-            DeliveryStatus::Read => OutboxStatus::Read,
-            DeliveryStatus::Failed => OutboxStatus::Failed,
-        };
-        // A failure after delivery is not believed; before it, it is final.
-        let forward = match to {
-            OutboxStatus::Failed => rank(&row.status) <= 2,
-            _ => rank(to.as_str()) > rank(&row.status) && rank(&row.status) < 5,
-        };
-        if !forward {
-            ignored += 1;
-            continue;
-        }
-        let at = report.at.unwrap_or(now);
-        let from = row.status.clone();
-        let id = row.id;
-        let mut active = row.into_active_model();
-        active.status = Set(to.as_str().into());
-        match to {
-            OutboxStatus::Delivered => active.delivered_at = Set(Some(at)),
-            OutboxStatus::Read => active.read_at = Set(Some(at)),
-            OutboxStatus::Failed => {
-                active.error_code = Set(report.error_code.clone());
-                active.error_detail = Set(report.error_title.clone());
-            }
-            _ => {}
-        }
-        active.updated_at = Set(now);
-        active.update(&*tx).await?;
-        event(
-            &*tx,
-            id,
-            Some(&from),
-            to,
-            report.error_code,
-            report.error_title,
-            at,
-        )
-        .await?;
-        applied += 1;
-    }
-    tx.commit().await?;
-    Ok(DeliveryReportsApplied { applied, ignored })
 }
 
 #[derive(Debug, Default)]
@@ -824,27 +515,4 @@ pub async fn set_preference(
         changed_at: now,
         cancelled,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn backoff_doubles_up_to_an_hour_and_honours_retry_after() {
-        assert_eq!(backoff(1, None, 0.0), Duration::seconds(10));
-        assert_eq!(backoff(2, None, 0.0), Duration::seconds(20));
-        assert_eq!(backoff(4, None, 0.0), Duration::seconds(80));
-        assert_eq!(backoff(30, None, 0.0), Duration::seconds(3600));
-        assert_eq!(backoff(1, None, 1.0), Duration::seconds(12));
-        assert_eq!(backoff(1, Some(90), 0.5), Duration::seconds(90));
-    }
-
-    #[test]
-    fn states_only_move_forward() {
-        assert!(rank("read") > rank("delivered"));
-        assert!(rank("delivered") > rank("sent"));
-        assert_eq!(rank("failed"), 5);
-        assert_eq!(rank("cancelled"), 5);
-    }
 }

@@ -11,7 +11,7 @@ use openapi::messages::{InboundMessage, InboundStatus, OutboxMessage};
 use openapi::registry::Person;
 use posyandu_api::config::Settings;
 use posyandu_api::services::{Authority, people};
-use posyandu_tests::bot::{ChatApp, spawn_chat_app_with};
+use posyandu_tests::bot::{ChatApp, spawn_chat_app_with, spawn_chat_app_without_worker};
 use posyandu_tests::standin::Route;
 use posyandu_tests::world::{new_kader_with_phone, new_person_body, new_posyandu, new_puskesmas};
 use posyandu_tests::{Caller, json};
@@ -33,7 +33,17 @@ pub async fn area() -> Area {
 }
 
 pub async fn area_with(configure: impl FnOnce(&mut Settings)) -> Area {
-    let chat = spawn_chat_app_with(configure).await;
+    area_with_worker(true, configure).await
+}
+
+/// The area, with or without the in-process bot worker (a test that runs
+/// its own worker process goes without).
+pub async fn area_with_worker(worker: bool, configure: impl FnOnce(&mut Settings)) -> Area {
+    let chat = if worker {
+        spawn_chat_app_with(configure).await
+    } else {
+        spawn_chat_app_without_worker(configure).await
+    };
     let puskesmas = new_puskesmas(
         &chat.app,
         "P5108060203",

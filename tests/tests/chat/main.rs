@@ -3,9 +3,11 @@
 mod common;
 mod conversation;
 mod delivery;
+mod killed;
 mod officers;
 mod registrations;
 mod reminders;
 mod reports;
 mod senders;
+mod sending;
 mod webhooks;

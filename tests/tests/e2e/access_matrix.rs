@@ -820,6 +820,8 @@ async fn outbox_at(
         sent_at: Set(None),
         delivered_at: Set(None),
         read_at: Set(None),
+        first_attempt_at: Set(None),
+        fallback_of: Set(None),
         province_code: Set(Some(p.province_code.clone())),
         kabupaten_code: Set(Some(p.kabupaten_code.clone())),
         kecamatan_code: Set(Some(p.kecamatan_code.clone())),

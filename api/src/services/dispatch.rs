@@ -1,0 +1,646 @@
+//! The workers' side of the outbox: claiming due messages under a lease,
+//! paced to each channel's rate limit, and recording what the provider
+//! said — sent, retry later (with backoff, until given up), failed — and
+//! the delivery states that arrive later. A failed WhatsApp message falls
+//! back to SMS once. The rules themselves are in [`crate::domain::delivery`].
+use std::collections::HashSet;
+
+use chrono::{DateTime, Duration, Utc};
+use entity::{outbox_message, outbox_pace};
+use openapi::Scope;
+use openapi::messages::{
+    DeliveryReport, DeliveryReportsApplied, DeliveryStatus, OutboxClaimRequest, OutboxMessage,
+    OutboxStatus, SendReport, SendResult,
+};
+use sea_orm::ActiveValue::Set;
+use sea_orm::sea_query::{Expr, LockBehavior, LockType, OnConflict};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend,
+    EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
+};
+use uuid::Uuid;
+
+use crate::auth::Principal;
+use crate::clock;
+use crate::db::{WriteTx, begin_write};
+use crate::domain::delivery::{self, PACE_HORIZON, RetryPolicy};
+use crate::error::{ApiError, ApiResult, Invalid};
+use crate::services::messages::{check_worker, item_result};
+use crate::services::outbox::{PRIORITY_BULK, event, insert_row, location_of, to_wire};
+
+/// What a worker asked for, checked.
+struct Claim {
+    worker: String,
+    limit: usize,
+    lease: Duration,
+    channels: Option<Vec<String>>,
+    /// Paced channels and their rates (messages/s, > 0).
+    paced: Vec<(String, f64)>,
+    recipient_gap: Duration,
+}
+
+fn check_claim(request: OutboxClaimRequest) -> ApiResult<Claim> {
+    let worker = check_worker(&request.worker)?;
+    let limit = request.limit.unwrap_or(20);
+    let lease = request.lease_seconds.unwrap_or(60);
+    let gap = request.recipient_gap_seconds.unwrap_or(0);
+    let mut invalid = Invalid::new();
+    if !(1..=500).contains(&limit) {
+        invalid.add("limit", "out_of_range", "limit is 1–500.");
+    }
+    if !(5..=600).contains(&lease) {
+        invalid.add("lease_seconds", "out_of_range", "lease_seconds is 5–600.");
+    }
+    if gap > 3600 {
+        invalid.add(
+            "recipient_gap_seconds",
+            "out_of_range",
+            "recipient_gap_seconds is 0–3600.",
+        );
+    }
+    let mut paced: Vec<(String, f64)> = Vec::new();
+    for (i, rate) in request.rates.unwrap_or_default().into_iter().enumerate() {
+        if !rate.per_second.is_finite() || !(0.0..=100_000.0).contains(&rate.per_second) {
+            invalid.add(
+                &format!("rates[{i}].per_second"),
+                "out_of_range",
+                "per_second is 0–100000 (0: no limit).",
+            );
+        } else if paced.iter().any(|(c, _)| *c == rate.channel) {
+            invalid.add(
+                &format!("rates[{i}].channel"),
+                "duplicate",
+                "Each channel has one rate.",
+            );
+        } else if rate.per_second > 0.0 {
+            paced.push((rate.channel, rate.per_second));
+        }
+    }
+    invalid.finish()?;
+    let channels = request.channels.filter(|c| !c.is_empty());
+    if let Some(only) = &channels {
+        paced.retain(|(c, _)| only.contains(c));
+    }
+    Ok(Claim {
+        worker,
+        limit: limit as usize,
+        lease: Duration::seconds(lease as i64),
+        channels,
+        paced,
+        recipient_gap: Duration::seconds(gap as i64),
+    })
+}
+
+/// Claims messages that are due, highest priority first. On a paced
+/// channel only the free send slots of the next second are claimed, each
+/// message carrying its slot as `not_before`.
+pub async fn claim(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    request: OutboxClaimRequest,
+) -> ApiResult<Vec<OutboxMessage>> {
+    principal.require(Scope::BotRelay)?;
+    let claim = check_claim(request)?;
+    let now = clock::now();
+    let tx = begin_write(db).await?;
+    expire(&*tx, principal, now).await?;
+    let mut taken = Taken::new(&claim, now);
+    for (channel, per_second) in &claim.paced {
+        if taken.remaining() == 0 {
+            break;
+        }
+        let next_free = pace_of(&tx, channel, now).await?;
+        let free = delivery::free_slots(next_free, now, *per_second, PACE_HORIZON);
+        if free == 0 {
+            continue;
+        }
+        let wanted = free.min(taken.remaining());
+        let rows = due(&tx, principal, &claim, now, Some(channel), wanted).await?;
+        let rows = taken.spaced(rows);
+        if rows.is_empty() {
+            continue;
+        }
+        let (slots, next) = delivery::book_slots(next_free, now, *per_second, rows.len());
+        set_pace(&tx, channel, next, now).await?;
+        for (row, slot) in rows.into_iter().zip(slots) {
+            taken.take(&tx, row, Some(slot)).await?;
+        }
+    }
+    if taken.remaining() > 0 {
+        let rows = due(&tx, principal, &claim, now, None, taken.remaining()).await?;
+        for row in taken.spaced(rows) {
+            taken.take(&tx, row, None).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(taken.out)
+}
+
+/// The messages of one claim so far.
+struct Taken<'a> {
+    claim: &'a Claim,
+    now: DateTime<Utc>,
+    recipients: HashSet<String>,
+    out: Vec<OutboxMessage>,
+}
+
+impl<'a> Taken<'a> {
+    fn new(claim: &'a Claim, now: DateTime<Utc>) -> Taken<'a> {
+        Taken {
+            claim,
+            now,
+            recipients: HashSet::new(),
+            out: Vec::new(),
+        }
+    }
+
+    fn remaining(&self) -> usize {
+        self.claim.limit - self.out.len()
+    }
+
+    /// With a recipient gap, one bulk message per recipient per claim (the
+    /// query already left out recipients sent to lately).
+    fn spaced(&mut self, rows: Vec<outbox_message::Model>) -> Vec<outbox_message::Model> {
+        if self.claim.recipient_gap.is_zero() {
+            return rows;
+        }
+        rows.into_iter()
+            .filter(|row| {
+                let fresh = self.recipients.insert(row.recipient.clone());
+                fresh || row.priority < PRIORITY_BULK
+            })
+            .collect()
+    }
+
+    /// Marks a row as being sent by this worker (at `slot` on a paced
+    /// channel).
+    async fn take(
+        &mut self,
+        tx: &WriteTx,
+        row: outbox_message::Model,
+        slot: Option<DateTime<Utc>>,
+    ) -> ApiResult<()> {
+        let now = self.now;
+        let from = row.status.clone();
+        let id = row.id;
+        let attempts = row.attempts + 1;
+        let first_attempt = row.first_attempt_at.unwrap_or(now);
+        let mut active = row.into_active_model();
+        active.status = Set(OutboxStatus::Sending.as_str().into());
+        active.lease_until = Set(Some(slot.unwrap_or(now) + self.claim.lease));
+        active.claimed_by = Set(Some(self.claim.worker.clone()));
+        active.attempts = Set(attempts);
+        active.first_attempt_at = Set(Some(first_attempt));
+        if let Some(slot) = slot {
+            active.not_before = Set(slot);
+        }
+        active.updated_at = Set(now);
+        let updated = active.update(&**tx).await?;
+        if from != OutboxStatus::Sending.as_str() {
+            event(
+                &**tx,
+                id,
+                Some(&from),
+                OutboxStatus::Sending,
+                None,
+                None,
+                now,
+            )
+            .await?;
+        }
+        self.out.push(to_wire(updated));
+        Ok(())
+    }
+}
+
+/// Due messages: queued and past their time, or claimed by a worker whose
+/// lease ran out. `channel`: that paced channel only; None: the claim's
+/// channels that are not paced.
+async fn due(
+    tx: &WriteTx,
+    principal: &Principal,
+    claim: &Claim,
+    now: DateTime<Utc>,
+    channel: Option<&str>,
+    limit: usize,
+) -> ApiResult<Vec<outbox_message::Model>> {
+    use outbox_message::Column;
+    let due = Condition::any()
+        .add(
+            Condition::all()
+                .add(Column::Status.eq(OutboxStatus::Queued.as_str()))
+                .add(Column::NotBefore.lte(now)),
+        )
+        .add(
+            Condition::all()
+                .add(Column::Status.eq(OutboxStatus::Sending.as_str()))
+                .add(Column::LeaseUntil.lt(now)),
+        );
+    let mut select = outbox_message::Entity::find()
+        .filter(principal.area.condition::<outbox_message::Entity>())
+        .filter(due)
+        .order_by_asc(Column::Priority)
+        .order_by_asc(Column::NotBefore)
+        .order_by_asc(Column::Id)
+        .limit(limit as u64);
+    select = match (channel, &claim.channels) {
+        (Some(channel), _) => select.filter(Column::Channel.eq(channel)),
+        (None, Some(only)) => select.filter(
+            Column::Channel.is_in(
+                only.iter()
+                    .filter(|c| !claim.paced.iter().any(|(p, _)| p == *c))
+                    .cloned(),
+            ),
+        ),
+        (None, None) => {
+            select.filter(Column::Channel.is_not_in(claim.paced.iter().map(|(c, _)| c.clone())))
+        }
+    };
+    if !claim.recipient_gap.is_zero() {
+        // A bulk message waits while its recipient has a message on its
+        // way or was sent one within the gap.
+        select = select.filter(Expr::cust_with_values(
+            r#"NOT ("outbox_message"."priority" >= ? AND EXISTS (
+                SELECT 1 FROM "outbox_message" AS "recent"
+                WHERE "recent"."recipient" = "outbox_message"."recipient"
+                  AND "recent"."id" <> "outbox_message"."id"
+                  AND (("recent"."status" = 'sending' AND "recent"."lease_until" >= ?)
+                       OR "recent"."sent_at" > ?)))"#,
+            [
+                sea_orm::Value::from(PRIORITY_BULK),
+                now.into(),
+                (now - claim.recipient_gap).into(),
+            ],
+        ));
+    }
+    if tx.get_database_backend() == DbBackend::Postgres {
+        select = select.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+    }
+    Ok(select.all(&**tx).await?)
+}
+
+/// The next free send slot of a channel, its row locked until the claim
+/// commits (on SQLite the write gate already makes claims one at a time).
+async fn pace_of(tx: &WriteTx, channel: &str, now: DateTime<Utc>) -> ApiResult<DateTime<Utc>> {
+    outbox_pace::Entity::insert(outbox_pace::ActiveModel {
+        channel: Set(channel.to_owned()),
+        next_at: Set(now),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .on_conflict(
+        OnConflict::column(outbox_pace::Column::Channel)
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(&**tx)
+    .await?;
+    let mut select = outbox_pace::Entity::find_by_id(channel.to_owned());
+    if tx.get_database_backend() == DbBackend::Postgres {
+        select = select.lock(LockType::Update);
+    }
+    let pace = select
+        .one(&**tx)
+        .await?
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("outbox_pace row vanished")))?;
+    Ok(pace.next_at)
+}
+
+async fn set_pace(
+    tx: &WriteTx,
+    channel: &str,
+    next: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
+    outbox_pace::Entity::update_many()
+        .col_expr(outbox_pace::Column::NextAt, Expr::value(next))
+        .col_expr(outbox_pace::Column::UpdatedAt, Expr::value(now))
+        .filter(outbox_pace::Column::Channel.eq(channel))
+        .exec(&**tx)
+        .await?;
+    Ok(())
+}
+
+/// Queued messages past their time are given up (a reply a day late, a
+/// reminder after its posyandu day, are worse than none).
+async fn expire<C: ConnectionTrait>(
+    db: &C,
+    principal: &Principal,
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
+    use outbox_message::Column;
+    let stale = outbox_message::Entity::find()
+        .filter(principal.area.condition::<outbox_message::Entity>())
+        .filter(Column::Status.is_in([
+            OutboxStatus::Queued.as_str(),
+            OutboxStatus::Sending.as_str(),
+        ]))
+        .filter(Column::ExpiresAt.lt(now))
+        .filter(
+            Condition::any()
+                .add(Column::LeaseUntil.is_null())
+                .add(Column::LeaseUntil.lt(now)),
+        )
+        .limit(200)
+        .all(db)
+        .await?;
+    for row in stale {
+        let from = row.status.clone();
+        let id = row.id;
+        let mut active = row.into_active_model();
+        active.status = Set(OutboxStatus::Failed.as_str().into());
+        active.error_code = Set(Some("expired".into()));
+        active.error_detail = Set(Some("not sent before it expired".into()));
+        active.lease_until = Set(None);
+        active.updated_at = Set(now);
+        active.update(db).await?;
+        event(
+            db,
+            id,
+            Some(&from),
+            OutboxStatus::Failed,
+            Some("expired".into()),
+            None,
+            now,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// What the worker's attempt to send gave.
+pub async fn report(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    policy: &RetryPolicy,
+    id: Uuid,
+    report: SendReport,
+) -> ApiResult<OutboxMessage> {
+    principal.require(Scope::BotRelay)?;
+    let worker = check_worker(&report.worker)?;
+    let tx = begin_write(db).await?;
+    let reported = report_in(&tx, principal, policy, id, &worker, report).await?;
+    tx.commit().await?;
+    Ok(reported)
+}
+
+/// Many send results in one transaction (a busy dispatcher's batch); each
+/// item succeeds or fails alone.
+pub async fn report_many(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    policy: &RetryPolicy,
+    items: Vec<openapi::messages::SendReportItem>,
+) -> ApiResult<Vec<openapi::messages::ItemResult>> {
+    principal.require(Scope::BotRelay)?;
+    if items.len() > 500 {
+        return Err(ApiError::field("items", "too_many", "At most 500 at once."));
+    }
+    let tx = begin_write(db).await?;
+    let mut results = Vec::with_capacity(items.len());
+    for item in items {
+        let result = match check_worker(&item.report.worker) {
+            Ok(worker) => report_in(&tx, principal, policy, item.id, &worker, item.report)
+                .await
+                .map(|_| ()),
+            Err(e) => Err(e),
+        };
+        results.push(item_result(item.id, result));
+    }
+    tx.commit().await?;
+    Ok(results)
+}
+
+async fn report_in(
+    tx: &WriteTx,
+    principal: &Principal,
+    policy: &RetryPolicy,
+    id: Uuid,
+    worker: &str,
+    report: SendReport,
+) -> ApiResult<OutboxMessage> {
+    let row = outbox_message::Entity::find_by_id(id)
+        .filter(principal.area.condition::<outbox_message::Entity>())
+        .one(&**tx)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    if row.status != OutboxStatus::Sending.as_str() || row.claimed_by.as_deref() != Some(worker) {
+        // A retried report, or a worker whose lease another has taken over.
+        if row.claimed_by.as_deref() == Some(worker) {
+            return Ok(to_wire(row));
+        }
+        return Err(ApiError::conflict(
+            "This message is not being sent by this worker.",
+        ));
+    }
+    let now = clock::now();
+    let original = row.clone();
+    let from = row.status.clone();
+    let attempts = row.attempts;
+    let mut active = row.into_active_model();
+    active.lease_until = Set(None);
+    active.updated_at = Set(now);
+    let (to, code, detail) = match report.result {
+        SendResult::Sent {
+            provider_message_id,
+        } => {
+            active.provider_message_id = Set(Some(provider_message_id));
+            active.sent_at = Set(Some(now));
+            active.error_code = Set(None);
+            active.error_detail = Set(None);
+            (OutboxStatus::Sent, None, None)
+        }
+        SendResult::Retry {
+            code,
+            detail,
+            retry_after_seconds,
+        } => {
+            let next = now + policy.backoff(attempts, retry_after_seconds, rand::random::<f64>());
+            let first_attempt = original.first_attempt_at.unwrap_or(now);
+            if policy.gives_up(first_attempt, now, next, original.expires_at) {
+                let detail = format!("gave up after {attempts} attempts; last: {code} {detail}");
+                tracing::warn!(message_id = %id, channel = %original.channel, kind = %original.kind, attempts, last_code = %code, "outbox message given up");
+                active.error_code = Set(Some("gave_up".into()));
+                active.error_detail = Set(Some(detail.chars().take(500).collect()));
+                (OutboxStatus::Failed, Some("gave_up".into()), Some(detail))
+            } else {
+                active.error_code = Set(Some(code.clone()));
+                active.error_detail = Set(Some(detail.chars().take(500).collect()));
+                active.not_before = Set(next);
+                (OutboxStatus::Queued, Some(code), Some(detail))
+            }
+        }
+        SendResult::Unreachable { code, detail } | SendResult::Failed { code, detail } => {
+            active.error_code = Set(Some(code.clone()));
+            active.error_detail = Set(Some(detail.chars().take(500).collect()));
+            (OutboxStatus::Failed, Some(code), Some(detail))
+        }
+    };
+    active.status = Set(to.as_str().into());
+    let updated = active.update(&**tx).await?;
+    event(&**tx, id, Some(&from), to, code, detail, now).await?;
+    if to == OutboxStatus::Failed {
+        fall_back(tx, &original, report.fallback_channel.as_deref(), now).await?;
+    }
+    Ok(to_wire(updated))
+}
+
+/// Queues the SMS copy of a failed WhatsApp message, where the rules allow
+/// one (once; a fallback never falls back again).
+async fn fall_back(
+    tx: &WriteTx,
+    failed: &outbox_message::Model,
+    offered: Option<&str>,
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
+    let Some(channel) = delivery::fallback_channel(
+        &failed.channel,
+        failed.fallback_of.is_some(),
+        failed.body.as_deref().is_some_and(|b| !b.trim().is_empty()),
+        offered,
+    ) else {
+        return Ok(());
+    };
+    let copy = outbox_message::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        channel: Set(channel.to_owned()),
+        recipient: Set(failed.recipient.clone()),
+        kind: Set(failed.kind.clone()),
+        priority: Set(failed.priority),
+        body: Set(failed.body.clone()),
+        template_name: Set(None),
+        template_language: Set(None),
+        template_params: Set(None),
+        dedupe_key: Set(format!("{}:{channel}", failed.dedupe_key)),
+        status: Set(OutboxStatus::Queued.as_str().into()),
+        attempts: Set(0),
+        not_before: Set(now),
+        expires_at: Set(failed.expires_at),
+        lease_until: Set(None),
+        claimed_by: Set(None),
+        provider_message_id: Set(None),
+        error_code: Set(None),
+        error_detail: Set(None),
+        inbound_id: Set(failed.inbound_id),
+        sent_at: Set(None),
+        delivered_at: Set(None),
+        read_at: Set(None),
+        first_attempt_at: Set(None),
+        fallback_of: Set(Some(failed.id)),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..location_of(failed)
+    };
+    insert_row(&**tx, copy, now).await?;
+    Ok(())
+}
+
+/// How far along a message is; a report only moves it forward.
+fn rank(status: &str) -> u8 {
+    match OutboxStatus::parse(status) {
+        Some(OutboxStatus::Queued) => 0,
+        Some(OutboxStatus::Sending) => 1,
+        Some(OutboxStatus::Sent) => 2,
+        Some(OutboxStatus::Delivered) => 3,
+        Some(OutboxStatus::Read) => 4,
+        _ => 5,
+    }
+}
+
+/// Delivery states from the providers' status callbacks. They arrive late,
+/// twice and out of order (a `read` before its `delivered`): each moves its
+/// message forward or is ignored. A failure (a number not on WhatsApp is
+/// often only known here) falls back to SMS where the worker offers it.
+pub async fn delivery_reports(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    reports: Vec<DeliveryReport>,
+) -> ApiResult<DeliveryReportsApplied> {
+    principal.require(Scope::BotRelay)?;
+    if reports.len() > 500 {
+        return Err(ApiError::field(
+            "items",
+            "too_many",
+            "At most 500 reports at once.",
+        ));
+    }
+    let mut applied = 0;
+    let mut ignored = 0;
+    let tx = begin_write(db).await?;
+    let now = clock::now();
+    for report in reports {
+        let row = outbox_message::Entity::find()
+            .filter(principal.area.condition::<outbox_message::Entity>())
+            .filter(outbox_message::Column::Channel.eq(report.channel.as_str()))
+            .filter(
+                outbox_message::Column::ProviderMessageId.eq(report.provider_message_id.as_str()),
+            )
+            .one(&*tx)
+            .await?;
+        let Some(row) = row else {
+            ignored += 1;
+            continue;
+        };
+        let to = match report.status {
+            DeliveryStatus::Sent => OutboxStatus::Sent,
+            DeliveryStatus::Delivered => OutboxStatus::Delivered,
+            DeliveryStatus::Read => OutboxStatus::Read,
+            DeliveryStatus::Failed => OutboxStatus::Failed,
+        };
+        // A failure after delivery is not believed; before it, it is final.
+        let forward = match to {
+            OutboxStatus::Failed => rank(&row.status) <= 2,
+            _ => rank(to.as_str()) > rank(&row.status) && rank(&row.status) < 5,
+        };
+        if !forward {
+            ignored += 1;
+            continue;
+        }
+        let at = report.at.unwrap_or(now);
+        let original = row.clone();
+        let from = row.status.clone();
+        let id = row.id;
+        let mut active = row.into_active_model();
+        active.status = Set(to.as_str().into());
+        match to {
+            OutboxStatus::Delivered => active.delivered_at = Set(Some(at)),
+            OutboxStatus::Read => active.read_at = Set(Some(at)),
+            OutboxStatus::Failed => {
+                active.error_code = Set(report.error_code.clone());
+                active.error_detail = Set(report.error_title.clone());
+            }
+            _ => {}
+        }
+        active.updated_at = Set(now);
+        active.update(&*tx).await?;
+        event(
+            &*tx,
+            id,
+            Some(&from),
+            to,
+            report.error_code,
+            report.error_title,
+            at,
+        )
+        .await?;
+        if to == OutboxStatus::Failed {
+            fall_back(&tx, &original, report.fallback_channel.as_deref(), now).await?;
+        }
+        applied += 1;
+    }
+    tx.commit().await?;
+    Ok(DeliveryReportsApplied { applied, ignored })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn states_only_move_forward() {
+        assert!(rank("read") > rank("delivered"));
+        assert!(rank("delivered") > rank("sent"));
+        assert_eq!(rank("failed"), 5);
+        assert_eq!(rank("cancelled"), 5);
+    }
+}
