@@ -53,6 +53,10 @@ pub async fn spawn_chat_app_without_worker(configure: impl FnOnce(&mut Settings)
 }
 
 async fn spawn(configure: impl FnOnce(&mut Settings), with_worker: bool) -> ChatApp {
+    // `POSYANDU_TEST_LOG=1` shows the server's and the bot's logs.
+    if std::env::var_os("POSYANDU_TEST_LOG").is_some() {
+        posyandu_api::telemetry::init(Some(posyandu_api::config::LogFormat::Pretty));
+    }
     let standin = StandIn::start().await;
     let (database, url) = TestDatabase::create().await;
     let mut settings = test_settings(&url);

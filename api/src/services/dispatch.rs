@@ -13,7 +13,9 @@ use openapi::messages::{
     OutboxStatus, SendReport, SendResult,
 };
 use sea_orm::ActiveValue::Set;
-use sea_orm::sea_query::{Expr, LockBehavior, LockType, OnConflict};
+use sea_orm::sea_query::{
+    Alias, Expr, ExprTrait, LockBehavior, LockType, OnConflict, Query, SelectStatement,
+};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend,
     EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
@@ -259,24 +261,44 @@ async fn due(
     if !claim.recipient_gap.is_zero() {
         // A bulk message waits while its recipient has a message on its
         // way or was sent one within the gap.
-        select = select.filter(Expr::cust_with_values(
-            r#"NOT ("outbox_message"."priority" >= ? AND EXISTS (
-                SELECT 1 FROM "outbox_message" AS "recent"
-                WHERE "recent"."recipient" = "outbox_message"."recipient"
-                  AND "recent"."id" <> "outbox_message"."id"
-                  AND (("recent"."status" = 'sending' AND "recent"."lease_until" >= ?)
-                       OR "recent"."sent_at" > ?)))"#,
-            [
-                sea_orm::Value::from(PRIORITY_BULK),
-                now.into(),
-                (now - claim.recipient_gap).into(),
-            ],
-        ));
+        select = select.filter(
+            Condition::any()
+                .add(Column::Priority.lt(PRIORITY_BULK))
+                .add(Expr::exists(recently_messaged(now, now - claim.recipient_gap)).not()),
+        );
     }
     if tx.get_database_backend() == DbBackend::Postgres {
         select = select.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
     }
     Ok(select.all(&**tx).await?)
+}
+
+/// Another message to the same recipient on its way (claimed, its lease
+/// running) or sent since `since`: correlated with the outer row.
+fn recently_messaged(now: DateTime<Utc>, since: DateTime<Utc>) -> SelectStatement {
+    use outbox_message::Column;
+    let recent = Alias::new("recent");
+    let outer = outbox_message::Entity;
+    Query::select()
+        .expr(Expr::val(1))
+        .from_as(outbox_message::Entity, recent.clone())
+        .and_where(
+            Expr::col((recent.clone(), Column::Recipient)).equals((outer, Column::Recipient)),
+        )
+        .and_where(Expr::col((recent.clone(), Column::Id)).ne(Expr::col((outer, Column::Id))))
+        .cond_where(
+            Condition::any()
+                .add(
+                    Condition::all()
+                        .add(
+                            Expr::col((recent.clone(), Column::Status))
+                                .eq(OutboxStatus::Sending.as_str()),
+                        )
+                        .add(Expr::col((recent.clone(), Column::LeaseUntil)).gte(now)),
+                )
+                .add(Expr::col((recent, Column::SentAt)).gt(since)),
+        )
+        .to_owned()
 }
 
 /// The next free send slot of a channel, its row locked until the claim

@@ -41,6 +41,8 @@ const DEFAULT_DAYS: u32 = 2;
 const MAX_DAYS: u32 = 31;
 /// Posyandu planned side by side.
 const POSYANDU_AT_ONCE: usize = 4;
+/// Reminders queued per write transaction (about 30 posyandu).
+const ROWS_PER_WRITE: usize = 2000;
 
 /// Plans the reminders of every posyandu day from `from` (default: today)
 /// for `days` days, in the caller's area.
@@ -80,16 +82,27 @@ pub async fn plan(
     let mut runs = futures_util::stream::iter(posts)
         .map(|post| plan_posyandu(db, post, &request, days, now, &contacts))
         .buffer_unordered(POSYANDU_AT_ONCE);
+    // The reminders of many posyandu go into the outbox together: a few
+    // dozen write transactions for a kabupaten's month instead of one per
+    // posyandu (each commit waits for the disk).
+    let mut pending: Vec<NewOutbox> = Vec::new();
     while let Some(part) = runs.next().await {
-        let part = part?;
+        let (part, batch) = part?;
         summary.posyandu_days += part.posyandu_days;
         summary.recipients += part.recipients;
-        summary.queued += part.queued;
-        summary.already_planned += part.already_planned;
         summary.opted_out += part.opted_out;
         summary.cancelled += part.cancelled;
         summary.kader_summaries += part.kader_summaries;
+        pending.extend(batch);
+        if pending.len() >= ROWS_PER_WRITE {
+            let (queued, existed) = queue_new(db, std::mem::take(&mut pending)).await?;
+            summary.queued += queued;
+            summary.already_planned += existed;
+        }
     }
+    let (queued, existed) = queue_new(db, pending).await?;
+    summary.queued += queued;
+    summary.already_planned += existed;
     Ok(summary)
 }
 
@@ -99,7 +112,8 @@ struct Contacts {
     channels: HashMap<String, String>,
 }
 
-/// Plans one posyandu's days in the window.
+/// Plans one posyandu's days in the window: what it found, and the
+/// reminders and summaries to queue.
 async fn plan_posyandu(
     db: &DatabaseConnection,
     post: posyandu::Model,
@@ -107,10 +121,10 @@ async fn plan_posyandu(
     days: u32,
     now: DateTime<Utc>,
     contacts: &Contacts,
-) -> ApiResult<ReminderPlan> {
+) -> ApiResult<(ReminderPlan, Vec<NewOutbox>)> {
     let mut summary = ReminderPlan::default();
     let Some(rule) = posts::opening_rule(&post) else {
-        return Ok(summary);
+        return Ok((summary, Vec::new()));
     };
     // Posyandu days in the window, in the posyandu's own calendar.
     let start = request
@@ -196,10 +210,7 @@ async fn plan_posyandu(
             );
         }
     }
-    let (queued, existed) = queue_new(db, batch).await?;
-    summary.queued = queued;
-    summary.already_planned = existed;
-    Ok(summary)
+    Ok((summary, batch))
 }
 
 /// Queues the reminders whose keys are not in the outbox yet, in one
