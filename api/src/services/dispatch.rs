@@ -3,10 +3,10 @@
 //! said — sent, retry later (with backoff, until given up), failed — and
 //! the delivery states that arrive later. A failed WhatsApp message falls
 //! back to SMS once. The rules themselves are in [`crate::domain::delivery`].
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Duration, Utc};
-use entity::{outbox_message, outbox_pace};
+use entity::{outbox_event, outbox_message, outbox_pace};
 use openapi::Scope;
 use openapi::messages::{
     DeliveryReport, DeliveryReportsApplied, DeliveryStatus, OutboxClaimRequest, OutboxMessage,
@@ -14,11 +14,11 @@ use openapi::messages::{
 };
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{
-    Alias, Expr, ExprTrait, LockBehavior, LockType, OnConflict, Query, SelectStatement,
+    Alias, Expr, ExprTrait, Func, LockBehavior, LockType, OnConflict, Query, SelectStatement,
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend,
-    EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
+    EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, TryIntoModel,
 };
 use uuid::Uuid;
 
@@ -28,7 +28,7 @@ use crate::db::{WriteTx, begin_write};
 use crate::domain::delivery::{self, PACE_HORIZON, RetryPolicy};
 use crate::error::{ApiError, ApiResult, Invalid};
 use crate::services::messages::{check_worker, item_result};
-use crate::services::outbox::{PRIORITY_BULK, event, insert_row, location_of, to_wire};
+use crate::services::outbox::{PRIORITY_BULK, event, insert_row, location_of, new_event, to_wire};
 
 /// What a worker asked for, checked.
 struct Claim {
@@ -124,15 +124,12 @@ pub async fn claim(
         }
         let (slots, next) = delivery::book_slots(next_free, now, *per_second, rows.len());
         set_pace(&tx, channel, next, now).await?;
-        for (row, slot) in rows.into_iter().zip(slots) {
-            taken.take(&tx, row, Some(slot)).await?;
-        }
+        taken.take_all(&tx, rows, Some(slots)).await?;
     }
     if taken.remaining() > 0 {
         let rows = due(&tx, principal, &claim, now, None, taken.remaining()).await?;
-        for row in taken.spaced(rows) {
-            taken.take(&tx, row, None).await?;
-        }
+        let rows = taken.spaced(rows);
+        taken.take_all(&tx, rows, None).await?;
     }
     tx.commit().await?;
     Ok(taken.out)
@@ -174,43 +171,73 @@ impl<'a> Taken<'a> {
             .collect()
     }
 
-    /// Marks a row as being sent by this worker (at `slot` on a paced
-    /// channel).
-    async fn take(
+    /// Marks rows as being sent by this worker, in a few statements
+    /// whatever their number; on a paced channel each row gets its slot
+    /// (`slots[i]`) as `not_before`.
+    async fn take_all(
         &mut self,
         tx: &WriteTx,
-        row: outbox_message::Model,
-        slot: Option<DateTime<Utc>>,
+        rows: Vec<outbox_message::Model>,
+        slots: Option<Vec<DateTime<Utc>>>,
     ) -> ApiResult<()> {
+        use outbox_message::Column;
+        if rows.is_empty() {
+            return Ok(());
+        }
         let now = self.now;
-        let from = row.status.clone();
-        let id = row.id;
-        let attempts = row.attempts + 1;
-        let first_attempt = row.first_attempt_at.unwrap_or(now);
-        let mut active = row.into_active_model();
-        active.status = Set(OutboxStatus::Sending.as_str().into());
-        active.lease_until = Set(Some(slot.unwrap_or(now) + self.claim.lease));
-        active.claimed_by = Set(Some(self.claim.worker.clone()));
-        active.attempts = Set(attempts);
-        active.first_attempt_at = Set(Some(first_attempt));
-        if let Some(slot) = slot {
-            active.not_before = Set(slot);
-        }
-        active.updated_at = Set(now);
-        let updated = active.update(&**tx).await?;
-        if from != OutboxStatus::Sending.as_str() {
-            event(
-                &**tx,
-                id,
-                Some(&from),
-                OutboxStatus::Sending,
-                None,
-                None,
-                now,
+        let last_slot = slots
+            .as_ref()
+            .and_then(|s| s.last().copied())
+            .unwrap_or(now);
+        let lease_until = last_slot + self.claim.lease;
+        let sending = OutboxStatus::Sending.as_str();
+        outbox_message::Entity::update_many()
+            .col_expr(Column::Status, Expr::value(sending))
+            .col_expr(Column::LeaseUntil, Expr::value(Some(lease_until)))
+            .col_expr(
+                Column::ClaimedBy,
+                Expr::value(Some(self.claim.worker.clone())),
             )
+            .col_expr(Column::Attempts, Expr::col(Column::Attempts).add(1))
+            .col_expr(
+                Column::FirstAttemptAt,
+                Func::coalesce([Expr::col(Column::FirstAttemptAt), Expr::value(now)]).into(),
+            )
+            .col_expr(Column::UpdatedAt, Expr::value(now))
+            .filter(Column::Id.is_in(rows.iter().map(|r| r.id)))
+            .exec(&**tx)
             .await?;
+        if let Some(slots) = &slots {
+            for (row, slot) in rows.iter().zip(slots) {
+                outbox_message::Entity::update_many()
+                    .col_expr(Column::NotBefore, Expr::value(*slot))
+                    .filter(Column::Id.eq(row.id))
+                    .exec(&**tx)
+                    .await?;
+            }
         }
-        self.out.push(to_wire(updated));
+        let events: Vec<outbox_event::ActiveModel> = rows
+            .iter()
+            .filter(|row| row.status != sending)
+            .map(|row| new_event(row.id, Some(&row.status), OutboxStatus::Sending, now))
+            .collect();
+        if !events.is_empty() {
+            outbox_event::Entity::insert_many(events)
+                .exec_without_returning(&**tx)
+                .await?;
+        }
+        for (i, mut row) in rows.into_iter().enumerate() {
+            row.status = sending.into();
+            row.lease_until = Some(lease_until);
+            row.claimed_by = Some(self.claim.worker.clone());
+            row.attempts += 1;
+            row.first_attempt_at = Some(row.first_attempt_at.unwrap_or(now));
+            if let Some(slot) = slots.as_ref().and_then(|s| s.get(i)) {
+                row.not_before = *slot;
+            }
+            row.updated_at = now;
+            self.out.push(to_wire(row));
+        }
         Ok(())
     }
 }
@@ -401,7 +428,13 @@ pub async fn report(
     principal.require(Scope::BotRelay)?;
     let worker = check_worker(&report.worker)?;
     let tx = begin_write(db).await?;
-    let reported = report_in(&tx, principal, policy, id, &worker, report).await?;
+    let row = outbox_message::Entity::find_by_id(id)
+        .filter(principal.area.condition::<outbox_message::Entity>())
+        .one(&*tx)
+        .await?;
+    let mut events = Vec::new();
+    let reported = report_in(&tx, policy, row, &worker, report, &mut events).await?;
+    insert_events(&tx, events).await?;
     tx.commit().await?;
     Ok(reported)
 }
@@ -419,33 +452,58 @@ pub async fn report_many(
         return Err(ApiError::field("items", "too_many", "At most 500 at once."));
     }
     let tx = begin_write(db).await?;
+    // One read for the batch; each item's update on its own; the history
+    // in one insert.
+    let mut rows: HashMap<Uuid, outbox_message::Model> = outbox_message::Entity::find()
+        .filter(principal.area.condition::<outbox_message::Entity>())
+        .filter(outbox_message::Column::Id.is_in(items.iter().map(|i| i.id)))
+        .all(&*tx)
+        .await?
+        .into_iter()
+        .map(|row| (row.id, row))
+        .collect();
+    let mut events = Vec::new();
     let mut results = Vec::with_capacity(items.len());
     for item in items {
         let result = match check_worker(&item.report.worker) {
-            Ok(worker) => report_in(&tx, principal, policy, item.id, &worker, item.report)
-                .await
-                .map(|_| ()),
+            Ok(worker) => {
+                let row = rows.remove(&item.id);
+                report_in(&tx, policy, row, &worker, item.report, &mut events)
+                    .await
+                    .map(|_| ())
+            }
             Err(e) => Err(e),
         };
         results.push(item_result(item.id, result));
     }
+    insert_events(&tx, events).await?;
     tx.commit().await?;
     Ok(results)
 }
 
+async fn insert_events(tx: &WriteTx, events: Vec<outbox_event::ActiveModel>) -> ApiResult<()> {
+    // A few hundred rows of 7 columns stay within the databases' limits on
+    // bound parameters.
+    for chunk in events.chunks(1000) {
+        outbox_event::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(&**tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Applies one send result to its row (None: not in the caller's area, or
+/// no such message); the state change goes to `events`.
 async fn report_in(
     tx: &WriteTx,
-    principal: &Principal,
     policy: &RetryPolicy,
-    id: Uuid,
+    row: Option<outbox_message::Model>,
     worker: &str,
     report: SendReport,
+    events: &mut Vec<outbox_event::ActiveModel>,
 ) -> ApiResult<OutboxMessage> {
-    let row = outbox_message::Entity::find_by_id(id)
-        .filter(principal.area.condition::<outbox_message::Entity>())
-        .one(&**tx)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
+    let row = row.ok_or_else(ApiError::not_found)?;
+    let id = row.id;
     if row.status != OutboxStatus::Sending.as_str() || row.claimed_by.as_deref() != Some(worker) {
         // A retried report, or a worker whose lease another has taken over.
         if row.claimed_by.as_deref() == Some(worker) {
@@ -499,11 +557,21 @@ async fn report_in(
         }
     };
     active.status = Set(to.as_str().into());
-    let updated = active.update(&**tx).await?;
-    event(&**tx, id, Some(&from), to, code, detail, now).await?;
+    outbox_message::Entity::update_many()
+        .set(active.clone())
+        .filter(outbox_message::Column::Id.eq(id))
+        .exec(&**tx)
+        .await?;
+    let mut change = new_event(id, Some(&from), to, now);
+    change.error_code = Set(code);
+    change.detail = Set(detail.map(|d| d.chars().take(500).collect()));
+    events.push(change);
     if to == OutboxStatus::Failed {
         fall_back(tx, &original, report.fallback_channel.as_deref(), now).await?;
     }
+    let updated = active
+        .try_into_model()
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("outbox row incomplete: {e}")))?;
     Ok(to_wire(updated))
 }
 

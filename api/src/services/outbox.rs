@@ -190,17 +190,10 @@ pub async fn queue_many_new<C: ConnectionTrait>(db: &C, batch: Vec<NewOutbox>) -
             continue;
         }
         queued += ours.len() as u32;
-        outbox_event::Entity::insert_many(ours.into_iter().map(|message| {
-            outbox_event::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                message_id: Set(message),
-                from_status: Set(None),
-                to_status: Set(OutboxStatus::Queued.as_str().into()),
-                at: Set(now),
-                error_code: Set(None),
-                detail: Set(None),
-            }
-        }))
+        outbox_event::Entity::insert_many(
+            ours.into_iter()
+                .map(|message| new_event(message, None, OutboxStatus::Queued, now)),
+        )
         .exec_without_returning(db)
         .await?;
     }
@@ -257,18 +250,31 @@ pub(crate) async fn event<C: ConnectionTrait>(
     detail: Option<String>,
     at: DateTime<Utc>,
 ) -> ApiResult<()> {
-    outbox_event::Entity::insert(outbox_event::ActiveModel {
+    let mut row = new_event(message, from, to, at);
+    row.error_code = Set(code);
+    row.detail = Set(detail.map(|d| d.chars().take(500).collect()));
+    outbox_event::Entity::insert(row)
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
+}
+
+/// A state change of a message, without an error.
+pub(crate) fn new_event(
+    message: Uuid,
+    from: Option<&str>,
+    to: OutboxStatus,
+    at: DateTime<Utc>,
+) -> outbox_event::ActiveModel {
+    outbox_event::ActiveModel {
         id: Set(Uuid::now_v7()),
         message_id: Set(message),
         from_status: Set(from.map(str::to_owned)),
         to_status: Set(to.as_str().into()),
         at: Set(at),
-        error_code: Set(code),
-        detail: Set(detail.map(|d| d.chars().take(500).collect())),
-    })
-    .exec_without_returning(db)
-    .await?;
-    Ok(())
+        error_code: Set(None),
+        detail: Set(None),
+    }
 }
 
 pub fn to_wire(row: outbox_message::Model) -> OutboxMessage {
