@@ -11,6 +11,8 @@ pub struct Migration;
 #[derive(DeriveIden, Clone, Copy)]
 enum OutboxMessage {
     Table,
+    Status,
+    ExpiresAt,
     FirstAttemptAt,
     FallbackOf,
 }
@@ -49,10 +51,29 @@ impl MigrationTrait for Migration {
             )
             .col(timestamp(OutboxPace::NextAt));
         add_timestamps(&mut pace);
-        manager.create_table(pace).await
+        manager.create_table(pace).await?;
+        // Every claim gives up the messages past their expiry first.
+        manager
+            .create_index(index(
+                "ix_outbox_message_expiry",
+                OutboxMessage::Table,
+                vec![
+                    OutboxMessage::Status.into_iden(),
+                    OutboxMessage::ExpiresAt.into_iden(),
+                ],
+            ))
+            .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .drop_index(
+                Index::drop()
+                    .name("ix_outbox_message_expiry")
+                    .table(OutboxMessage::Table)
+                    .to_owned(),
+            )
+            .await?;
         manager
             .drop_table(Table::drop().table(OutboxPace::Table).to_owned())
             .await?;

@@ -29,6 +29,8 @@ export RUST_LOG=warn POSYANDU_DATA_DIR="$data" POSYANDU_REMINDER_INTERVAL_MINUTE
 if [ -n "${BENCH_POSTGRES:-}" ]; then
   db_name="posyandu_bench_$$"
   psql "$BENCH_POSTGRES" -qc "CREATE DATABASE $db_name"
+  # PG_LOG_STATEMENTS=1: every statement of the planning runs goes to the
+  # server's log with its duration (set after the demo is loaded).
   export DATABASE_URL="${BENCH_POSTGRES%/*}/$db_name"
   export POSYANDU_JWT_SECRET=$(head -c 48 /dev/urandom | base64)
   "$bin" migrate up >/dev/null
@@ -41,6 +43,14 @@ else
   server=$!
 fi
 until curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null; do sleep 0.1; done
+if [ -n "$db_name" ] && [ -n "${PG_LOG_STATEMENTS:-}" ]; then
+  psql "$BENCH_POSTGRES" -qc "ALTER DATABASE $db_name SET log_min_duration_statement = 0"
+  # New connections only: restart the server so its pool picks it up.
+  kill "$server"; wait "$server" 2>/dev/null || true
+  "$bin" serve --listen "127.0.0.1:$PORT" &
+  server=$!
+  until curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null; do sleep 0.1; done
+fi
 token=$(curl -sf "http://127.0.0.1:$PORT/api/v1/auth/token" \
   -d grant_type=password -d username=admin.buleleng -d password=bench-password-1 |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')

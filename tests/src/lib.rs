@@ -4,6 +4,7 @@
 //! default, or, when `POSYANDU_TEST_DATABASE_URL` names a PostgreSQL server,
 //! a database with a random name created for the test and dropped after it.
 pub mod bot;
+pub mod load;
 pub mod standin;
 pub mod world;
 

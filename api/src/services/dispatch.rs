@@ -122,7 +122,9 @@ pub async fn claim(
         if rows.is_empty() {
             continue;
         }
-        let (slots, next) = delivery::book_slots(next_free, now, *per_second, rows.len());
+        // Booked from the time now, not the claim's start: a slow claim
+        // would otherwise hand out slots already past, all sent at once.
+        let (slots, next) = delivery::book_slots(next_free, clock::now(), *per_second, rows.len());
         set_pace(&tx, channel, next, now).await?;
         taken.take_all(&tx, rows, Some(slots)).await?;
     }
@@ -244,7 +246,9 @@ impl<'a> Taken<'a> {
 
 /// Due messages: queued and past their time, or claimed by a worker whose
 /// lease ran out. `channel`: that paced channel only; None: the claim's
-/// channels that are not paced.
+/// channels that are not paced. The two kinds are read apart, each along
+/// the queue index (status, priority, not_before): one query with an OR
+/// between them would read and sort the whole outbox on every claim.
 async fn due(
     tx: &WriteTx,
     principal: &Principal,
@@ -254,17 +258,29 @@ async fn due(
     limit: usize,
 ) -> ApiResult<Vec<outbox_message::Model>> {
     use outbox_message::Column;
-    let due = Condition::any()
-        .add(
-            Condition::all()
-                .add(Column::Status.eq(OutboxStatus::Queued.as_str()))
-                .add(Column::NotBefore.lte(now)),
-        )
-        .add(
-            Condition::all()
-                .add(Column::Status.eq(OutboxStatus::Sending.as_str()))
-                .add(Column::LeaseUntil.lt(now)),
-        );
+    let queued = Condition::all()
+        .add(Column::Status.eq(OutboxStatus::Queued.as_str()))
+        .add(Column::NotBefore.lte(now));
+    let lapsed = Condition::all()
+        .add(Column::Status.eq(OutboxStatus::Sending.as_str()))
+        .add(Column::LeaseUntil.lt(now));
+    let mut rows = due_where(tx, principal, claim, now, channel, limit, lapsed).await?;
+    rows.extend(due_where(tx, principal, claim, now, channel, limit, queued).await?);
+    rows.sort_by(|a, b| (a.priority, a.not_before, a.id).cmp(&(b.priority, b.not_before, b.id)));
+    rows.truncate(limit);
+    Ok(rows)
+}
+
+async fn due_where(
+    tx: &WriteTx,
+    principal: &Principal,
+    claim: &Claim,
+    now: DateTime<Utc>,
+    channel: Option<&str>,
+    limit: usize,
+    due: Condition,
+) -> ApiResult<Vec<outbox_message::Model>> {
+    use outbox_message::Column;
     let mut select = outbox_message::Entity::find()
         .filter(principal.area.condition::<outbox_message::Entity>())
         .filter(due)

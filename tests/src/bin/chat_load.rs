@@ -34,10 +34,8 @@
 //! The child processes are stopped on exit, on Ctrl-C/SIGTERM and on a
 //! panic (guards dropped while unwinding).
 use std::collections::{BTreeMap, HashMap};
-use std::fs::File;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child as Process, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -50,8 +48,13 @@ use openapi::areas::Posyandu;
 use openapi::growth::{Sex, Weighing};
 use openapi::registry::{Child, Kader, KaderPost, NewKader, NewPerson};
 use posyandu_tests::TestDatabase;
+use posyandu_tests::load::{
+    DataDir, Servers, clock_ticks, comma, command, cpu_time, create_bot_client, free_port,
+    fresh_postgres_database, ms, peak_rss_kb, percentile, postgres_cpu, run_to_end, scrape, start,
+    until_interrupted, wait_ready,
+};
 use posyandu_tests::standin::{whatsapp_signature, whatsapp_text_webhook};
-use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
+use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use serde_json::{Value, json};
 use tokio::sync::{Semaphore, oneshot};
 use uuid::Uuid;
@@ -197,198 +200,6 @@ fn parse_args() -> anyhow::Result<Args> {
         bail!("--reuse is for SQLite (PostgreSQL runs get a fresh database)");
     }
     Ok(args)
-}
-
-// ---------------------------------------------------------------------------
-// Child processes
-
-/// The server processes; stopped (SIGTERM, then SIGKILL after 10 s) when
-/// dropped, the last started first.
-#[derive(Default)]
-struct Servers {
-    procs: Vec<(String, Process, PathBuf)>,
-}
-
-impl Servers {
-    fn pids(&self) -> Vec<(String, u32)> {
-        self.procs
-            .iter()
-            .map(|(name, p, _)| (name.clone(), p.id()))
-            .collect()
-    }
-
-    /// Fails when one of them has exited.
-    fn check_alive(&mut self) -> anyhow::Result<()> {
-        for (name, process, log) in &mut self.procs {
-            if let Some(status) = process.try_wait()? {
-                bail!(
-                    "`{name}` exited ({status}); its log: {}\n{}",
-                    log.display(),
-                    tail(log, 20)
-                );
-            }
-        }
-        Ok(())
-    }
-}
-
-impl Drop for Servers {
-    fn drop(&mut self) {
-        for (name, process, _) in self.procs.iter_mut().rev() {
-            terminate(name, process);
-        }
-    }
-}
-
-fn terminate(name: &str, process: &mut Process) {
-    if let Ok(Some(_)) = process.try_wait() {
-        return;
-    }
-    let _ = Command::new("kill")
-        .arg("-TERM")
-        .arg(process.id().to_string())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while Instant::now() < deadline {
-        if let Ok(Some(_)) = process.try_wait() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    eprintln!("`{name}` did not stop within 10 s of SIGTERM: killed");
-    let _ = process.kill();
-    let _ = process.wait();
-}
-
-fn tail(path: &Path, lines: usize) -> String {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    let all: Vec<&str> = text.lines().collect();
-    all[all.len().saturating_sub(lines)..].join("\n")
-}
-
-/// A command of the binary with a clean environment: nothing of the
-/// caller's `POSYANDU_*`, `DATABASE_URL` or `RUST_LOG` leaks in.
-fn command(bin: &Path, cwd: &Path, envs: &[(String, String)]) -> Command {
-    let mut command = Command::new(bin);
-    for (name, _) in std::env::vars() {
-        if name.starts_with("POSYANDU_") || name == "DATABASE_URL" || name == "RUST_LOG" {
-            command.env_remove(name);
-        }
-    }
-    command.current_dir(cwd);
-    command.envs(envs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    command
-}
-
-/// Runs a command to its end; its output goes to `log`, which is returned.
-fn run_to_end(mut command: Command, log: &Path, what: &str) -> anyhow::Result<String> {
-    let file = File::create(log)?;
-    let status = command
-        .stdin(Stdio::null())
-        .stdout(Stdio::from(file.try_clone()?))
-        .stderr(Stdio::from(file))
-        .status()
-        .with_context(|| format!("cannot run {what}"))?;
-    let output = std::fs::read_to_string(log).unwrap_or_default();
-    if !status.success() {
-        bail!("{what} failed ({status}):\n{}", tail(log, 30));
-    }
-    Ok(output)
-}
-
-fn start(
-    servers: &mut Servers,
-    name: &str,
-    mut command: Command,
-    log: PathBuf,
-) -> anyhow::Result<u32> {
-    let file = File::create(&log)?;
-    let process = command
-        .stdin(Stdio::null())
-        .stdout(Stdio::from(file.try_clone()?))
-        .stderr(Stdio::from(file))
-        .spawn()
-        .with_context(|| format!("cannot start {name}"))?;
-    let pid = process.id();
-    servers.procs.push((name.to_owned(), process, log));
-    Ok(pid)
-}
-
-fn free_port() -> anyhow::Result<u16> {
-    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
-}
-
-async fn wait_ready(
-    http: &reqwest::Client,
-    url: &str,
-    servers: &mut Servers,
-    within: Duration,
-) -> anyhow::Result<()> {
-    let started = Instant::now();
-    loop {
-        servers.check_alive()?;
-        if let Ok(response) = http.get(url).send().await
-            && response.status().is_success()
-        {
-            return Ok(());
-        }
-        if started.elapsed() > within {
-            bail!("{url} not ready within {} s", within.as_secs());
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-/// `VmHWM` (peak resident set) of a process, in kB.
-fn peak_rss_kb(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-}
-
-/// User + system CPU time of a process so far (all its threads).
-fn cpu_time(pid: Option<u32>, ticks_per_second: f64) -> Option<Duration> {
-    let path = match pid {
-        Some(pid) => format!("/proc/{pid}/stat"),
-        None => "/proc/self/stat".to_owned(),
-    };
-    let stat = std::fs::read_to_string(path).ok()?;
-    let after = &stat[stat.rfind(')')? + 2..];
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    let utime: f64 = fields.get(11)?.parse().ok()?;
-    let stime: f64 = fields.get(12)?.parse().ok()?;
-    Some(Duration::from_secs_f64((utime + stime) / ticks_per_second))
-}
-
-/// CPU time of every process named `postgres` (the server and its
-/// backends; those that ended meanwhile are missed).
-fn postgres_cpu(ticks_per_second: f64) -> Duration {
-    let Ok(entries) = std::fs::read_dir("/proc") else {
-        return Duration::ZERO;
-    };
-    entries
-        .flatten()
-        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
-        .filter(|pid| {
-            std::fs::read_to_string(format!("/proc/{pid}/comm"))
-                .is_ok_and(|c| c.trim() == "postgres")
-        })
-        .filter_map(|pid| cpu_time(Some(pid), ticks_per_second))
-        .sum()
-}
-
-fn clock_ticks() -> f64 {
-    Command::new("getconf")
-        .arg("CLK_TCK")
-        .output()
-        .ok()
-        .and_then(|o| String::from_utf8(o.stdout).ok())
-        .and_then(|s| s.trim().parse().ok())
-        .unwrap_or(100.0)
 }
 
 // ---------------------------------------------------------------------------
@@ -640,10 +451,6 @@ struct KaderPlan {
 
 fn phone_of(index: usize) -> String {
     format!("{PHONE_PREFIX}{index:05}")
-}
-
-fn comma(value: f64) -> String {
-    format!("{value:.1}").replace('.', ",")
 }
 
 /// A believable weighing today for a child: a little more than last time,
@@ -1005,76 +812,6 @@ async fn open_loop(
 // ---------------------------------------------------------------------------
 // Figures
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
-    sorted[rank.clamp(1, sorted.len()) - 1]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.0} ms", d.as_secs_f64() * 1000.0)
-}
-
-/// `posyandu_http_requests_total` and the latency sums, by route.
-#[derive(Debug, Default, Clone)]
-struct Metrics {
-    requests: BTreeMap<(String, String, String), f64>,
-    seconds: BTreeMap<String, f64>,
-}
-
-fn labels(text: &str) -> HashMap<String, String> {
-    let mut out = HashMap::new();
-    let mut rest = text;
-    while let Some(eq) = rest.find("=\"") {
-        let key = rest[..eq].trim_start_matches(',').trim().to_owned();
-        let after = &rest[eq + 2..];
-        let Some(end) = after.find('"') else { break };
-        out.insert(key, after[..end].to_owned());
-        rest = &after[end + 1..];
-    }
-    out
-}
-
-fn parse_metrics(text: &str) -> Metrics {
-    let mut metrics = Metrics::default();
-    for line in text.lines() {
-        let (series, value) = match line.rsplit_once(' ') {
-            Some((s, v)) => (s, v.parse::<f64>().unwrap_or(0.0)),
-            None => continue,
-        };
-        if let Some(inner) = series
-            .strip_prefix("posyandu_http_requests_total{")
-            .and_then(|s| s.strip_suffix('}'))
-        {
-            let l = labels(inner);
-            let key = (
-                l.get("route").cloned().unwrap_or_default(),
-                l.get("method").cloned().unwrap_or_default(),
-                l.get("status").cloned().unwrap_or_default(),
-            );
-            metrics.requests.insert(key, value);
-        } else if let Some(inner) = series
-            .strip_prefix("posyandu_http_request_duration_seconds_sum{")
-            .and_then(|s| s.strip_suffix('}'))
-        {
-            let l = labels(inner);
-            metrics
-                .seconds
-                .insert(l.get("route").cloned().unwrap_or_default(), value);
-        }
-    }
-    metrics
-}
-
-async fn scrape(http: &reqwest::Client, base: &str) -> Metrics {
-    match http.get(format!("{base}/metrics")).send().await {
-        Ok(response) => parse_metrics(&response.text().await.unwrap_or_default()),
-        Err(_) => Metrics::default(),
-    }
-}
-
 /// `pg_stat_database` counters of one database.
 async fn pg_stats(admin: &DatabaseConnection, name: &str) -> Option<[i64; 6]> {
     let row = admin
@@ -1104,38 +841,7 @@ async fn pg_stats(admin: &DatabaseConnection, name: &str) -> Option<[i64; 6]> {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = parse_args()?;
-    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
-    // Dropping `run`'s future (Ctrl-C, SIGTERM) or unwinding from a panic
-    // drops its guards: the servers are stopped, the database dropped.
-    let mut work = Box::pin(run(args));
-    let finished = tokio::select! {
-        result = &mut work => Some(result),
-        _ = tokio::signal::ctrl_c() => None,
-        _ = terminate.recv() => None,
-    };
-    match finished {
-        Some(result) => result,
-        None => {
-            eprintln!("interrupted: stopping the servers");
-            drop(work);
-            std::process::exit(130)
-        }
-    }
-}
-
-/// A data folder we made (removed at the end unless `--keep`).
-enum DataDir {
-    Given(PathBuf),
-    Temporary(tempfile::TempDir),
-}
-
-impl DataDir {
-    fn path(&self) -> &Path {
-        match self {
-            DataDir::Given(p) => p,
-            DataDir::Temporary(t) => t.path(),
-        }
-    }
+    until_interrupted(run(args)).await
 }
 
 async fn run(args: Args) -> anyhow::Result<()> {
@@ -1266,22 +972,9 @@ async fn run(args: Args) -> anyhow::Result<()> {
             )
         }
         Mode::Postgres => {
-            let name = format!("posyandu_chat_load_{}", Uuid::new_v4().simple());
-            let admin = Database::connect(&args.postgres)
-                .await
-                .with_context(|| format!("cannot reach PostgreSQL at {}", args.postgres))?;
-            admin
-                .execute_raw(Statement::from_string(
-                    admin.get_database_backend(),
-                    format!("CREATE DATABASE {name}"),
-                ))
-                .await
-                .context("CREATE DATABASE")?;
-            database = Some(TestDatabase::Postgres {
-                server: args.postgres.clone(),
-                name: name.clone(),
-            });
-            let url = posyandu_tests::replace_database(&args.postgres, &name);
+            let fresh = fresh_postgres_database(&args.postgres, "posyandu_chat_load").await?;
+            let (admin, name, url) = (fresh.admin, fresh.name, fresh.url);
+            database = Some(fresh.guard);
             let db_env = vec![("DATABASE_URL".to_owned(), url.clone())];
             run_to_end(
                 {
@@ -1307,31 +1000,8 @@ async fn run(args: Args) -> anyhow::Result<()> {
                 out.lines().next().unwrap_or(""),
                 started.elapsed().as_secs_f64()
             );
-            let out = run_to_end(
-                {
-                    let mut c = command(&args.bin, &dir, &db_env);
-                    c.args([
-                        "admin",
-                        "create-client",
-                        "--name",
-                        "bot",
-                        "--role",
-                        "bot",
-                        "--area",
-                        "ID",
-                    ]);
-                    c
-                },
-                &logs.join("create-client.log"),
-                "posyandu admin create-client",
-            )?;
-            let field = |label: &str| {
-                out.lines()
-                    .find_map(|l| l.strip_prefix(label))
-                    .map(|v| v.trim().to_owned())
-                    .with_context(|| format!("no `{label}` in the output of create-client"))
-            };
-            let (client_id, client_secret) = (field("client_id:")?, field("client_secret:")?);
+            let (client_id, client_secret) =
+                create_bot_client(&args.bin, &dir, &db_env, &logs.join("create-client.log"))?;
             let api_port = free_port()?;
             let bot_port = free_port()?;
             let jwt_secret = format!("{}{}", Uuid::new_v4().simple(), Uuid::new_v4().simple());
