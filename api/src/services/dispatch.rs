@@ -266,7 +266,7 @@ async fn due(
         .add(Column::LeaseUntil.lt(now));
     let mut rows = due_where(tx, principal, claim, now, channel, limit, lapsed).await?;
     rows.extend(due_where(tx, principal, claim, now, channel, limit, queued).await?);
-    rows.sort_by(|a, b| (a.priority, a.not_before, a.id).cmp(&(b.priority, b.not_before, b.id)));
+    rows.sort_by_key(|r| (r.priority, r.not_before, r.id));
     rows.truncate(limit);
     Ok(rows)
 }
