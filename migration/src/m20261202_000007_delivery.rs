@@ -12,6 +12,7 @@ pub struct Migration;
 enum OutboxMessage {
     Table,
     Id,
+    PosyanduId,
     Priority,
     NotBefore,
     Status,
@@ -86,6 +87,19 @@ impl MigrationTrait for Migration {
                 queue_columns(true),
             ))
             .await?;
+        // The planner reads a posyandu's queued reminders on every run:
+        // by posyandu alone PostgreSQL would intersect it with every queued
+        // message of the country.
+        manager
+            .create_index(index(
+                "ix_outbox_message_posyandu_status",
+                OutboxMessage::Table,
+                vec![
+                    OutboxMessage::PosyanduId.into_iden(),
+                    OutboxMessage::Status.into_iden(),
+                ],
+            ))
+            .await?;
         // Every claim gives up the messages past their expiry first.
         manager
             .create_index(index(
@@ -100,6 +114,14 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .drop_index(
+                Index::drop()
+                    .name("ix_outbox_message_posyandu_status")
+                    .table(OutboxMessage::Table)
+                    .to_owned(),
+            )
+            .await?;
         manager
             .drop_index(
                 Index::drop()

@@ -104,6 +104,18 @@ impl Default for DemoOptions {
     }
 }
 
+/// After a bulk load the query planner's statistics describe empty
+/// tables: until autovacuum catches up, PostgreSQL would read whole tables
+/// for what an index finds at once. Refresh them now.
+async fn refresh_statistics(db: &DatabaseConnection) -> anyhow::Result<()> {
+    let statement = match db.get_database_backend() {
+        sea_orm::DbBackend::Postgres => "ANALYZE",
+        _ => "PRAGMA optimize",
+    };
+    sea_orm::ConnectionTrait::execute_unprepared(db, statement).await?;
+    Ok(())
+}
+
 /// Children per posyandu when the demo is scaled up.
 const CHILDREN_PER_POSYANDU: usize = 50;
 
@@ -239,6 +251,7 @@ pub async fn run(db: &DatabaseConnection, options: DemoOptions) -> anyhow::Resul
     let posyandu = scale_out(db, options.children).await?;
     let today = crate::domain::schedule::today_in("Asia/Makassar", crate::clock::now());
     let made = population::generate(db, &posyandu, options.children, options.seed, today).await?;
+    refresh_statistics(db).await?;
     let puskesmas = entity::puskesmas::Entity::find().all(db).await?.len();
     crate::say!(
         "Demo data loaded in {:.1} s: Kabupaten Buleleng, {puskesmas} puskesmas, {} posyandu, {} children with {} weighings and {} immunisation doses, {} mothers, {} of them pregnant.",
