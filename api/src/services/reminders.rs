@@ -215,15 +215,35 @@ async fn plan_posyandu(
 
 /// Queues the reminders whose keys are not in the outbox yet, in one
 /// transaction of a few statements; returns (queued, already there). The
-/// outbox's unique key settles repeats, and two planners racing on the same
+/// planner runs every few minutes and mostly finds its reminders queued
+/// already, so the keys are looked up first (outside the write
+/// transaction, along the unique index) and only the new ones are
+/// written. The unique key still settles two planners racing on the same
 /// keys: the loser inserts nothing.
 async fn queue_new(db: &DatabaseConnection, batch: Vec<NewOutbox>) -> ApiResult<(u32, u32)> {
-    if batch.is_empty() {
-        return Ok((0, 0));
-    }
     let total = batch.len() as u32;
+    let mut known: HashSet<String> = HashSet::new();
+    for chunk in batch.chunks(500) {
+        let keys: Vec<String> = outbox_message::Entity::find()
+            .select_only()
+            .column(outbox_message::Column::DedupeKey)
+            .filter(
+                outbox_message::Column::DedupeKey.is_in(chunk.iter().map(|n| n.dedupe_key.clone())),
+            )
+            .into_tuple()
+            .all(db)
+            .await?;
+        known.extend(keys);
+    }
+    let fresh: Vec<NewOutbox> = batch
+        .into_iter()
+        .filter(|n| !known.contains(&n.dedupe_key))
+        .collect();
+    if fresh.is_empty() {
+        return Ok((0, total));
+    }
     let tx = begin_write(db).await?;
-    let queued = outbox::queue_many_new(&*tx, batch).await?;
+    let queued = outbox::queue_many_new(&*tx, fresh).await?;
     tx.commit().await?;
     Ok((queued, total - queued))
 }
