@@ -146,15 +146,15 @@ pub async fn send_one(
 ) -> SendReportItem {
     wait_for_slot(message).await;
     let result = result_of(send(http, set, message).await);
-    let mut fallback_channel = None;
     if let SendResult::Failed { code, .. } | SendResult::Unreachable { code, .. } = &result {
         tracing::warn!(message_id = %message.id, channel = %message.channel, %code, "send failed");
-        fallback_channel = set.fallback_for(&message.channel);
     }
-    if let SendResult::Retry { .. } = &result {
-        // Should the API give the message up, it still goes by SMS.
-        fallback_channel = set.fallback_for(&message.channel);
-    }
+    // Offered with a retry too: should the API give the message up, it
+    // still goes by SMS.
+    let fallback_channel = match &result {
+        SendResult::Sent { .. } => None,
+        _ => set.fallback_for(&message.channel),
+    };
     SendReportItem {
         id: message.id,
         report: SendReport {

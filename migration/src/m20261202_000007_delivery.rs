@@ -28,6 +28,17 @@ enum OutboxPace {
     NextAt,
 }
 
+async fn drop_outbox_index(manager: &SchemaManager<'_>, name: &str) -> Result<(), DbErr> {
+    manager
+        .drop_index(
+            Index::drop()
+                .name(name)
+                .table(OutboxMessage::Table)
+                .to_owned(),
+        )
+        .await
+}
+
 /// The columns of the queue index, with the id (this migration) or without.
 fn queue_columns(with_id: bool) -> Vec<DynIden> {
     let mut columns = vec![
@@ -72,14 +83,7 @@ impl MigrationTrait for Migration {
         // The claim's order in full: with only (status, priority,
         // not_before), the thousands of reminders planned for the same
         // 18:00 were sorted by id on every claim.
-        manager
-            .drop_index(
-                Index::drop()
-                    .name("ix_outbox_message_queue")
-                    .table(OutboxMessage::Table)
-                    .to_owned(),
-            )
-            .await?;
+        drop_outbox_index(manager, "ix_outbox_message_queue").await?;
         manager
             .create_index(index(
                 "ix_outbox_message_queue",
@@ -114,30 +118,9 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .drop_index(
-                Index::drop()
-                    .name("ix_outbox_message_posyandu_status")
-                    .table(OutboxMessage::Table)
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .drop_index(
-                Index::drop()
-                    .name("ix_outbox_message_expiry")
-                    .table(OutboxMessage::Table)
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .drop_index(
-                Index::drop()
-                    .name("ix_outbox_message_queue")
-                    .table(OutboxMessage::Table)
-                    .to_owned(),
-            )
-            .await?;
+        drop_outbox_index(manager, "ix_outbox_message_posyandu_status").await?;
+        drop_outbox_index(manager, "ix_outbox_message_expiry").await?;
+        drop_outbox_index(manager, "ix_outbox_message_queue").await?;
         manager
             .create_index(index(
                 "ix_outbox_message_queue",

@@ -157,7 +157,18 @@ pub async fn spawn_chat_app() -> ChatApp {
 impl ChatApp {
     /// Posts a signed WhatsApp text message from `from` (`6281…`).
     pub async fn whatsapp(&self, from: &str, id: &str, text: &str) -> reqwest::Response {
-        let body = standin::whatsapp_text_webhook(from, id, text, PHONE_NUMBER_ID);
+        self.whatsapp_raw(standin::whatsapp_text_webhook(
+            from,
+            id,
+            text,
+            PHONE_NUMBER_ID,
+        ))
+        .await
+    }
+
+    /// Posts a WhatsApp webhook body (messages or statuses), signed with the
+    /// app secret as Meta would.
+    pub async fn whatsapp_raw(&self, body: Vec<u8>) -> reqwest::Response {
         let signature = standin::whatsapp_signature(&body, WHATSAPP_APP_SECRET);
         self.app
             .http

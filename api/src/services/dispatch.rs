@@ -347,6 +347,11 @@ fn recently_messaged(now: DateTime<Utc>, since: DateTime<Utc>) -> SelectStatemen
 /// The next free send slot of a channel, its row locked until the claim
 /// commits (on SQLite the write gate already makes claims one at a time).
 async fn pace_of(tx: &WriteTx, channel: &str, now: DateTime<Utc>) -> ApiResult<DateTime<Utc>> {
+    if let Some(next_at) = locked_pace(tx, channel).await? {
+        return Ok(next_at);
+    }
+    // A channel's first claim ever: make its row (two claims racing here
+    // both end up reading the one row).
     outbox_pace::Entity::insert(outbox_pace::ActiveModel {
         channel: Set(channel.to_owned()),
         next_at: Set(now),
@@ -360,15 +365,17 @@ async fn pace_of(tx: &WriteTx, channel: &str, now: DateTime<Utc>) -> ApiResult<D
     )
     .exec_without_returning(&**tx)
     .await?;
+    locked_pace(tx, channel)
+        .await?
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("outbox_pace row vanished")))
+}
+
+async fn locked_pace(tx: &WriteTx, channel: &str) -> ApiResult<Option<DateTime<Utc>>> {
     let mut select = outbox_pace::Entity::find_by_id(channel.to_owned());
     if tx.get_database_backend() == DbBackend::Postgres {
         select = select.lock(LockType::Update);
     }
-    let pace = select
-        .one(&**tx)
-        .await?
-        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("outbox_pace row vanished")))?;
-    Ok(pace.next_at)
+    Ok(select.one(&**tx).await?.map(|pace| pace.next_at))
 }
 
 async fn set_pace(
@@ -531,7 +538,6 @@ async fn report_in(
     }
     let now = clock::now();
     let original = row.clone();
-    let from = row.status.clone();
     let attempts = row.attempts;
     let mut active = row.into_active_model();
     active.lease_until = Set(None);
@@ -578,7 +584,7 @@ async fn report_in(
         .filter(outbox_message::Column::Id.eq(id))
         .exec(&**tx)
         .await?;
-    let mut change = new_event(id, Some(&from), to, now);
+    let mut change = new_event(id, Some(&original.status), to, now);
     change.error_code = Set(code);
     change.detail = Set(detail.map(|d| d.chars().take(500).collect()));
     events.push(change);

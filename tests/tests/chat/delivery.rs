@@ -5,7 +5,7 @@ use std::time::Duration;
 use chrono::Utc;
 use entity::outbox_message;
 use openapi::messages::{OutboxMessage, OutboxStatus};
-use posyandu_tests::bot::{PHONE_NUMBER_ID, WHATSAPP_APP_SECRET};
+use posyandu_tests::bot::PHONE_NUMBER_ID;
 use posyandu_tests::standin::{self, FailWith, Route, TWILIO_AUTH_TOKEN};
 use posyandu_tests::world::{new_child, years_ago};
 use sea_orm::sea_query::Expr;
@@ -111,18 +111,7 @@ async fn a_reply_the_provider_refused_with_503_is_sent_again_after_the_backoff()
 
 async fn whatsapp_status(area: &Area, provider_id: &str, status: &str) {
     let body = standin::whatsapp_status_webhook(provider_id, KADER, status, None, PHONE_NUMBER_ID);
-    let signature = standin::whatsapp_signature(&body, WHATSAPP_APP_SECRET);
-    let response = area
-        .chat
-        .app
-        .http
-        .post(area.chat.app.url("/webhooks/whatsapp"))
-        .header("content-type", "application/json")
-        .header("X-Hub-Signature-256", signature)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+    let response = area.chat.whatsapp_raw(body).await;
     assert_eq!(response.status(), 200, "status {status}");
 }
 
@@ -185,18 +174,7 @@ async fn status_callbacks_mark_a_reply_delivered_then_read_and_never_back() {
         Some((131026, "Message undeliverable")),
         PHONE_NUMBER_ID,
     );
-    let signature = standin::whatsapp_signature(&body, WHATSAPP_APP_SECRET);
-    let response = area
-        .chat
-        .app
-        .http
-        .post(area.chat.app.url("/webhooks/whatsapp"))
-        .header("content-type", "application/json")
-        .header("X-Hub-Signature-256", signature)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+    let response = area.chat.whatsapp_raw(body).await;
     assert_eq!(response.status(), 200);
     let still = the_reply(&area, "whatsapp").await;
     assert_eq!(still.status, OutboxStatus::Read);

@@ -8,7 +8,7 @@ use chrono::Utc;
 use openapi::messages::{OutboxMessage, OutboxStatus, Template};
 use posyandu_api::access::Location;
 use posyandu_api::services::outbox::{self, NewOutbox, PRIORITY_BULK, PRIORITY_REPLY};
-use posyandu_tests::bot::{PHONE_NUMBER_ID, WHATSAPP_APP_SECRET};
+use posyandu_tests::bot::PHONE_NUMBER_ID;
 use posyandu_tests::standin::{self, FailWith, RecordedRequest, Route};
 
 use crate::common::{Area, area_with, eventually, outbox_to};
@@ -93,6 +93,24 @@ fn busiest_second(mut arrivals: Vec<Instant>) -> usize {
         })
         .max()
         .unwrap_or(0)
+}
+
+/// Waits until `to` has a message in `status` (on `channel`, if given).
+async fn wait_for(
+    area: &Area,
+    to: &str,
+    channel: Option<&str>,
+    status: OutboxStatus,
+    seconds: u64,
+    what: &str,
+) {
+    eventually(seconds, what, || async {
+        outbox_to(area, to)
+            .await
+            .iter()
+            .any(|m| m.status == status && channel.is_none_or(|c| m.channel == c))
+    })
+    .await;
 }
 
 async fn one(area: &Area, to: &str, kind: &str) -> OutboxMessage {
@@ -244,12 +262,14 @@ async fn a_number_not_on_whatsapp_gets_the_reminder_by_sms_once() {
         vec![message(&area, &mother, "unreachable", PRIORITY_BULK)],
     )
     .await;
-    eventually(10, "the SMS copy tried and failed", || async {
-        outbox_to(&area, &mother)
-            .await
-            .iter()
-            .any(|m| m.channel == "sms" && m.status == OutboxStatus::Failed)
-    })
+    wait_for(
+        &area,
+        &mother,
+        Some("sms"),
+        OutboxStatus::Failed,
+        10,
+        "the SMS copy tried and failed",
+    )
     .await;
     let all = outbox_to(&area, &mother).await;
     assert_eq!(all.len(), 2, "{all:?}");
@@ -276,12 +296,14 @@ async fn a_failure_known_only_from_the_status_callback_falls_back_to_sms() {
     let area = area_with(|_| {}).await;
     let mother = number(300);
     queue(&area, vec![message(&area, &mother, "late", PRIORITY_BULK)]).await;
-    eventually(10, "the reminder accepted by WhatsApp", || async {
-        outbox_to(&area, &mother)
-            .await
-            .iter()
-            .any(|m| m.status == OutboxStatus::Sent)
-    })
+    wait_for(
+        &area,
+        &mother,
+        None,
+        OutboxStatus::Sent,
+        10,
+        "the reminder accepted by WhatsApp",
+    )
     .await;
     let sent = one(&area, &mother, "reminder").await;
     let provider_id = sent.provider_message_id.clone().unwrap();
@@ -292,27 +314,16 @@ async fn a_failure_known_only_from_the_status_callback_falls_back_to_sms() {
         Some((131026, "Message undeliverable")),
         PHONE_NUMBER_ID,
     );
-    let response = area
-        .chat
-        .app
-        .http
-        .post(area.chat.app.url("/webhooks/whatsapp"))
-        .header("content-type", "application/json")
-        .header(
-            "X-Hub-Signature-256",
-            standin::whatsapp_signature(&body, WHATSAPP_APP_SECRET),
-        )
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+    let response = area.chat.whatsapp_raw(body).await;
     assert_eq!(response.status(), 200);
-    eventually(10, "the SMS copy sent", || async {
-        outbox_to(&area, &mother)
-            .await
-            .iter()
-            .any(|m| m.channel == "sms" && m.status == OutboxStatus::Sent)
-    })
+    wait_for(
+        &area,
+        &mother,
+        Some("sms"),
+        OutboxStatus::Sent,
+        10,
+        "the SMS copy sent",
+    )
     .await;
     let texts = area.chat.standin.requests_to(Route::Twilio);
     assert_eq!(texts.len(), 1);
@@ -336,12 +347,14 @@ async fn retries_give_up_after_the_give_up_time_say_so_and_fall_back_to_sms() {
         .standin
         .fail_next(Route::WhatsApp, 100, FailWith::status(503));
     queue(&area, vec![message(&area, &mother, "never", PRIORITY_BULK)]).await;
-    eventually(15, "the reminder given up", || async {
-        outbox_to(&area, &mother)
-            .await
-            .iter()
-            .any(|m| m.channel == "whatsapp" && m.status == OutboxStatus::Failed)
-    })
+    wait_for(
+        &area,
+        &mother,
+        Some("whatsapp"),
+        OutboxStatus::Failed,
+        15,
+        "the reminder given up",
+    )
     .await;
     let given_up = outbox_to(&area, &mother)
         .await
@@ -355,12 +368,14 @@ async fn retries_give_up_after_the_give_up_time_say_so_and_fall_back_to_sms() {
         "{detail}"
     );
     assert!(given_up.attempts >= 2, "{given_up:?}");
-    eventually(10, "the SMS copy sent", || async {
-        outbox_to(&area, &mother)
-            .await
-            .iter()
-            .any(|m| m.channel == "sms" && m.status == OutboxStatus::Sent)
-    })
+    wait_for(
+        &area,
+        &mother,
+        Some("sms"),
+        OutboxStatus::Sent,
+        10,
+        "the SMS copy sent",
+    )
     .await;
     // The operations view counts it.
     let stats: serde_json::Value = posyandu_tests::json(
