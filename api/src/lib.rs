@@ -27,6 +27,7 @@ pub mod error;
 pub mod local;
 pub mod middleware;
 pub mod pagination;
+pub mod render;
 pub mod routes;
 pub mod services;
 pub mod startup;
