@@ -32,6 +32,9 @@ pub fn role_scopes(role: Role) -> &'static [Scope] {
             WriteKader,
             ReadMessages,
             WriteMessages,
+            ReadReports,
+            WriteTargets,
+            WriteLokmin,
         ],
         Role::Puskesmas => &[
             ReadAreas,
@@ -47,6 +50,8 @@ pub fn role_scopes(role: Role) -> &'static [Scope] {
             WriteKader,
             ReadMessages,
             WriteMessages,
+            ReadReports,
+            WriteLokmin,
         ],
         // The village community office: the registry and its kader, not
         // clinical records.
@@ -61,6 +66,7 @@ pub fn role_scopes(role: Role) -> &'static [Scope] {
             WriteWeighings,
             ReadKader,
             WriteKader,
+            ReadReports,
         ],
         Role::Desa => &[
             ReadAreas,
@@ -71,6 +77,7 @@ pub fn role_scopes(role: Role) -> &'static [Scope] {
             WriteWeighings,
             ReadKader,
             WriteKader,
+            ReadReports,
         ],
         Role::Bidan => &[
             ReadAreas,
@@ -81,6 +88,7 @@ pub fn role_scopes(role: Role) -> &'static [Scope] {
             WriteHealth,
             ReadKader,
             ReadMessages,
+            ReadReports,
         ],
         Role::Kader => &[
             ReadAreas,
@@ -89,6 +97,7 @@ pub fn role_scopes(role: Role) -> &'static [Scope] {
             WriteWeighings,
             WriteHealth,
             ReadKader,
+            ReadReports,
         ],
         Role::App => &[
             ReadAreas,
@@ -99,6 +108,7 @@ pub fn role_scopes(role: Role) -> &'static [Scope] {
             WriteWeighings,
             WriteHealth,
             ReadKader,
+            ReadReports,
         ],
         Role::Bot => &[
             ReadAreas,
@@ -392,6 +402,14 @@ area_bound_entity!(
     entity::vitamin_a_dose::Column
 );
 area_bound_entity!(entity::bpjs_change::Entity, entity::bpjs_change::Column);
+area_bound_entity!(
+    entity::posyandu_activity::Entity,
+    entity::posyandu_activity::Column
+);
+area_bound_entity!(
+    entity::posyandu_health_fund::Entity,
+    entity::posyandu_health_fund::Column
+);
 
 #[cfg(test)]
 mod tests {

@@ -16,6 +16,7 @@ mod m20261122_000004_registry;
 mod m20261122_000005_maternal;
 mod m20261201_000006_messages;
 mod m20261202_000007_delivery;
+mod m20261202_000008_reports;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000005_maternal::Migration),
             Box::new(m20261201_000006_messages::Migration),
             Box::new(m20261202_000007_delivery::Migration),
+            Box::new(m20261202_000008_reports::Migration),
         ]
     }
 }

@@ -178,6 +178,17 @@ pub enum Scope {
     /// Correct and re-run a chat message.
     #[serde(rename = "write:messages")]
     WriteMessages,
+    /// Read the reports: SKDN, nutrition, maternal, immunisation,
+    /// population, posyandu strata, the lokmin pack, targets and RTL.
+    /// Aggregates only; the named lists behind them also need `read:people`.
+    #[serde(rename = "read:reports")]
+    ReadReports,
+    /// Set the district's targets for a year.
+    #[serde(rename = "write:targets")]
+    WriteTargets,
+    /// Record and update the lokmin follow-up plan (RTL).
+    #[serde(rename = "write:lokmin")]
+    WriteLokmin,
     /// The bot's relay: store provider deliveries, claim and settle
     /// messages, send the outbox, act for a kader by their phone number.
     #[serde(rename = "bot:relay")]
@@ -185,7 +196,7 @@ pub enum Scope {
 }
 
 impl Scope {
-    pub const ALL: [Scope; 16] = [
+    pub const ALL: [Scope; 19] = [
         Scope::ReadAreas,
         Scope::WriteAreas,
         Scope::ReadUsers,
@@ -201,6 +212,9 @@ impl Scope {
         Scope::WriteKader,
         Scope::ReadMessages,
         Scope::WriteMessages,
+        Scope::ReadReports,
+        Scope::WriteTargets,
+        Scope::WriteLokmin,
         Scope::BotRelay,
     ];
 
@@ -221,6 +235,9 @@ impl Scope {
             Scope::WriteKader => "write:kader",
             Scope::ReadMessages => "read:messages",
             Scope::WriteMessages => "write:messages",
+            Scope::ReadReports => "read:reports",
+            Scope::WriteTargets => "write:targets",
+            Scope::WriteLokmin => "write:lokmin",
             Scope::BotRelay => "bot:relay",
         }
     }

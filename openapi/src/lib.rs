@@ -21,6 +21,7 @@ pub mod messages;
 pub mod page;
 pub mod problem;
 pub mod registry;
+pub mod reports;
 pub mod users;
 
 pub use access::{AreaKind, AreaRef, Role, Scope};

@@ -14,6 +14,7 @@ pub mod phone;
 pub mod pregnancy;
 pub mod public_code;
 pub mod reminders;
+pub mod reports;
 pub mod schedule;
 pub mod vitamin_a;
 pub mod wilayah;

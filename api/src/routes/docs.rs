@@ -57,6 +57,7 @@ a retry with the same key returns the first response (with \
         (name = "population", description = "Newcomers and BPJS coverage gaps"),
         (name = "kader", description = "The kader registry"),
         (name = "chat", description = "Chat messages, their outcomes, the outbox and STOP/MULAI"),
+        (name = "reports", description = "SKDN and the other reports, as JSON, CSV or Excel, with SVG charts; the districts' targets"),
         (name = "audit", description = "Who changed what"),
         (name = "operations", description = "Health, readiness and metrics"),
     ),

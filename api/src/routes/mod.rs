@@ -17,6 +17,7 @@ pub mod posyandu;
 pub mod pregnancies;
 pub mod puskesmas;
 pub mod regions;
+pub mod reports;
 pub mod users;
 pub mod weighings;
 
@@ -131,6 +132,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(messages::report_outbox)
                 .service(messages::set_contact_preference)
                 .service(messages::plan_reminders)
+                .service(reports::skdn_report_route)
+                .service(reports::skdn_chart)
+                .service(reports::get_targets)
+                .service(reports::update_targets)
                 .service(audit::list_audit),
         );
 }

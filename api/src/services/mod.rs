@@ -18,6 +18,7 @@ pub mod population;
 pub mod posyandu;
 pub mod pregnancies;
 pub mod reminders;
+pub mod reports;
 pub mod tokens;
 pub mod users;
 pub mod weighing_writer;

@@ -149,7 +149,14 @@ const MATRIX: &[Row] = &[
     Row { method: "POST",   path: "/api/v1/outbox/{id}/result", own: RELAY_200,                                      other: RELAY_404 },
     Row { method: "POST",   path: "/api/v1/contact-preferences", own: RELAY_200,                                     other: RELAY_200 },
     Row { method: "POST",   path: "/api/v1/reminders/plan",    own: RELAY_200,                                       other: RELAY_200 },
+    Row { method: "GET",    path: "/api/v1/reports/skdn",      own: READ_REPORTS,                                    other: ALL_403 },
+    Row { method: "GET",    path: "/api/v1/reports/skdn/chart.svg", own: READ_REPORTS,                               other: ALL_403 },
+    Row { method: "GET",    path: "/api/v1/targets/{kabupaten}/{year}", own: READ_REPORTS,                           other: [404, 404, 404, 404, 404, 404, 404, 404, 403] },
+    Row { method: "PUT",    path: "/api/v1/targets/{kabupaten}/{year}", own: [200, 200, 403, 403, 403, 403, 403, 403, 403], other: ALL_403 },
 ];
+
+/// Everyone but the bot reads the reports of their area.
+const READ_REPORTS: [u16; 9] = [200, 200, 200, 200, 200, 200, 200, 200, 403];
 
 /// Only the bot (and an admin) relay chat messages.
 const RELAY_200: [u16; 9] = [200, 403, 403, 403, 403, 403, 403, 403, 200];
@@ -612,6 +619,30 @@ async fn cell(app: &TestApp, world: &World, row: &Row, role: Role, own: bool) ->
         ("GET", "/api/v1/population/unattached") => plain(row.path.into()),
         ("GET", "/api/v1/bpjs/uninsured") => plain(row.path.into()),
         ("GET", "/api/v1/bpjs/lost-pbi") => plain(row.path.into()),
+        ("GET", "/api/v1/reports/skdn") => plain(format!(
+            "/api/v1/reports/skdn?month={}&area={}",
+            posyandu_tests::this_month(),
+            side.posyandu.kode
+        )),
+        ("GET", "/api/v1/reports/skdn/chart.svg") => plain(format!(
+            "/api/v1/reports/skdn/chart.svg?month={}&area={}",
+            posyandu_tests::this_month(),
+            side.posyandu.kode
+        )),
+        ("GET", "/api/v1/targets/{kabupaten}/{year}") => plain(format!(
+            "/api/v1/targets/{}/{}",
+            side.kabupaten,
+            posyandu_tests::today().year()
+        )),
+        ("PUT", "/api/v1/targets/{kabupaten}/{year}") => Cell {
+            path: format!(
+                "/api/v1/targets/{}/{}",
+                side.kabupaten,
+                posyandu_tests::today().year()
+            ),
+            body: Some(json!({"targets": [{"indicator": "ds", "value": 0.8}]})),
+            listed: None,
+        },
         ("GET", "/api/v1/audit") => listing(
             &format!(
                 "/api/v1/audit?entity=posyandu&entity_id={}",

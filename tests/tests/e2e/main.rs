@@ -12,5 +12,6 @@ mod ops;
 mod problems;
 mod registry;
 mod reminders;
+mod reports;
 mod storage;
 mod users;

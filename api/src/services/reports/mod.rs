@@ -1,0 +1,283 @@
+//! Reports: what each report reads, and the one way every report picks its
+//! area and breaks it down.
+//!
+//! Every report is computed per posyandu by grouped queries (`GROUP BY
+//! posyandu_id`, never a row per child over the wire), and the per-posyandu
+//! figures are then summed up to the level asked for. Counts add up
+//! exactly; ratios are computed after summing. The same code therefore
+//! serves a posyandu, a desa, a puskesmas, a kecamatan or a province.
+pub mod skdn;
+pub mod targets;
+
+use std::collections::{BTreeMap, HashMap};
+
+use entity::{posyandu, puskesmas};
+use openapi::AreaKind;
+use openapi::reports::ReportArea;
+use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+use crate::access::{AreaScope, AreaScoped};
+use crate::auth::Principal;
+use crate::domain::reports::Month;
+use crate::domain::wilayah::RegionIndex;
+use crate::error::{ApiError, ApiResult};
+use crate::services::areas::{self, ResolvedArea};
+
+/// The area a report is for and the level of its rows.
+#[derive(Debug, Clone)]
+pub struct ReportScope {
+    pub area: ResolvedArea,
+    pub by: AreaKind,
+    /// The caller's own area: every query is bounded by it as well.
+    pub caller: AreaScope,
+}
+
+impl ReportScope {
+    /// The rows of `E` the report may read: inside the asked area and the
+    /// caller's.
+    pub fn condition<E: AreaScoped>(&self) -> Condition {
+        Condition::all()
+            .add(self.caller.condition::<E>())
+            .add(self.area.scope.condition::<E>())
+    }
+}
+
+/// The level a report breaks an area down into by default.
+pub fn next_level(kind: AreaKind) -> AreaKind {
+    match kind {
+        AreaKind::Nasional => AreaKind::Provinsi,
+        AreaKind::Provinsi => AreaKind::Kabupaten,
+        AreaKind::Kabupaten => AreaKind::Kecamatan,
+        AreaKind::Kecamatan => AreaKind::Puskesmas,
+        AreaKind::Puskesmas => AreaKind::Desa,
+        AreaKind::Desa | AreaKind::Posyandu => AreaKind::Posyandu,
+    }
+}
+
+/// How deep a level is, for "rows must be below the area".
+fn depth(kind: AreaKind) -> u8 {
+    match kind {
+        AreaKind::Nasional => 0,
+        AreaKind::Provinsi => 1,
+        AreaKind::Kabupaten => 2,
+        AreaKind::Kecamatan => 3,
+        AreaKind::Puskesmas => 4,
+        AreaKind::Desa => 5,
+        AreaKind::Posyandu => 6,
+    }
+}
+
+/// The caller's own area as a resolved area.
+async fn own_area(db: &DatabaseConnection, principal: &Principal) -> ApiResult<ResolvedArea> {
+    let input = match &principal.area {
+        AreaScope::Nasional => "ID".to_owned(),
+        AreaScope::Provinsi(code)
+        | AreaScope::Kabupaten(code)
+        | AreaScope::Kecamatan(code)
+        | AreaScope::Desa(code) => code.clone(),
+        AreaScope::Puskesmas(id) => puskesmas::Entity::find_by_id(*id)
+            .one(db)
+            .await?
+            .map(|p| p.kode)
+            .ok_or_else(ApiError::not_found)?,
+        AreaScope::Posyandu(id) => posyandu::Entity::find_by_id(*id)
+            .one(db)
+            .await?
+            .map(|p| p.kode)
+            .ok_or_else(ApiError::not_found)?,
+    };
+    areas::resolve(db, &input, "area").await
+}
+
+/// Resolves `area` (default: the caller's own) and `by` (default: one level
+/// down). An area outside the caller's is refused, not silently emptied.
+pub async fn scope(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    area: Option<&str>,
+    by: Option<AreaKind>,
+) -> ApiResult<ReportScope> {
+    let area = match area {
+        Some(input) => {
+            let resolved = areas::resolve(db, input, "area").await?;
+            if !principal.area.contains(&resolved.location) && principal.area != resolved.scope {
+                return Err(ApiError::outside_area(
+                    "This area is outside your own; ask for your area or a part of it.",
+                ));
+            }
+            resolved
+        }
+        None => own_area(db, principal).await?,
+    };
+    let by = by.unwrap_or_else(|| next_level(area.kind));
+    if by == AreaKind::Nasional || depth(by) < depth(area.kind) {
+        return Err(ApiError::field(
+            "by",
+            "invalid",
+            format!(
+                "Rows of a {} report can be {} or a level below it, down to posyandu.",
+                area.kind.as_str(),
+                area.kind.as_str()
+            ),
+        ));
+    }
+    Ok(ReportScope {
+        area,
+        by,
+        caller: principal.area.clone(),
+    })
+}
+
+pub fn parse_month(text: &str) -> ApiResult<Month> {
+    Month::parse(text).ok_or_else(|| {
+        ApiError::field(
+            "month",
+            "invalid",
+            "Give the month as YYYY-MM, e.g. 2026-11.",
+        )
+    })
+}
+
+/// A posyandu with the codes of every level above it.
+#[derive(Debug, Clone)]
+pub struct Place {
+    pub id: Uuid,
+    pub kode: String,
+    pub name: String,
+    pub province: String,
+    pub kabupaten: String,
+    pub kecamatan: String,
+    pub desa: String,
+    pub puskesmas: Uuid,
+}
+
+/// The posyandu of a report's area, and how to name the groups they fall in.
+pub struct Directory {
+    places: HashMap<Uuid, Place>,
+    puskesmas: HashMap<Uuid, (String, String)>,
+    by: AreaKind,
+    /// `/api/v1/reports/skdn?month=2026-11`: drill links add `&area=`.
+    link: String,
+}
+
+impl Directory {
+    pub async fn load(
+        db: &DatabaseConnection,
+        scope: &ReportScope,
+        link: String,
+    ) -> ApiResult<Directory> {
+        let rows = posyandu::Entity::find()
+            .filter(scope.condition::<posyandu::Entity>())
+            .filter(posyandu::Column::DeletedAt.is_null())
+            .all(db)
+            .await?;
+        let mut ids: Vec<Uuid> = rows.iter().map(|p| p.puskesmas_id).collect();
+        ids.sort();
+        ids.dedup();
+        let puskesmas = puskesmas::Entity::find()
+            .filter(puskesmas::Column::Id.is_in(ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|p| (p.id, (p.kode, p.name)))
+            .collect();
+        let places = rows
+            .into_iter()
+            .map(|p| {
+                (
+                    p.id,
+                    Place {
+                        id: p.id,
+                        kode: p.kode,
+                        name: p.name,
+                        province: p.province_code,
+                        kabupaten: p.kabupaten_code,
+                        kecamatan: p.kecamatan_code,
+                        desa: p.desa_code,
+                        puskesmas: p.puskesmas_id,
+                    },
+                )
+            })
+            .collect();
+        Ok(Directory {
+            places,
+            puskesmas,
+            by: scope.by,
+            link,
+        })
+    }
+
+    pub fn place(&self, id: Uuid) -> Option<&Place> {
+        self.places.get(&id)
+    }
+
+    pub fn places(&self) -> impl Iterator<Item = &Place> {
+        self.places.values()
+    }
+
+    /// The code of the group a posyandu falls in at the report's level.
+    pub fn group_of(&self, posyandu: Uuid) -> Option<String> {
+        let place = self.places.get(&posyandu)?;
+        Some(match self.by {
+            AreaKind::Nasional => "ID".to_owned(),
+            AreaKind::Provinsi => place.province.clone(),
+            AreaKind::Kabupaten => place.kabupaten.clone(),
+            AreaKind::Kecamatan => place.kecamatan.clone(),
+            AreaKind::Desa => place.desa.clone(),
+            AreaKind::Puskesmas => self
+                .puskesmas
+                .get(&place.puskesmas)
+                .map(|(kode, _)| kode.clone())
+                .unwrap_or_default(),
+            AreaKind::Posyandu => place.kode.clone(),
+        })
+    }
+
+    /// The row heading of a group, with its drill link.
+    pub fn area_of(&self, code: &str) -> ReportArea {
+        let name = match self.by {
+            AreaKind::Posyandu => self
+                .places
+                .values()
+                .find(|p| p.kode == code)
+                .map(|p| p.name.clone()),
+            AreaKind::Puskesmas => self
+                .puskesmas
+                .values()
+                .find(|(kode, _)| kode == code)
+                .map(|(_, name)| name.clone()),
+            _ => RegionIndex::national().get(code).map(|r| r.name.clone()),
+        };
+        self.report_area(self.by, code, name.unwrap_or_else(|| code.to_owned()))
+    }
+
+    pub fn report_area(&self, kind: AreaKind, code: &str, name: String) -> ReportArea {
+        ReportArea {
+            kind,
+            code: code.to_owned(),
+            name,
+            drill: (kind != AreaKind::Posyandu).then(|| format!("{}&area={code}", self.link)),
+        }
+    }
+
+    /// Sums per-posyandu figures into the report's groups, in code order.
+    pub fn roll_up<T: Default + Clone>(
+        &self,
+        per_posyandu: &HashMap<Uuid, T>,
+        add: impl Fn(&mut T, &T),
+    ) -> BTreeMap<String, T> {
+        let mut groups: BTreeMap<String, T> = BTreeMap::new();
+        // Every posyandu of the area has a row, also one with nothing to
+        // count yet: a missing row would hide exactly the posyandu that
+        // needs attention.
+        for place in self.places.values() {
+            let group = self.group_of(place.id).unwrap_or_default();
+            let entry = groups.entry(group).or_default();
+            if let Some(figures) = per_posyandu.get(&place.id) {
+                add(entry, figures);
+            }
+        }
+        groups
+    }
+}
