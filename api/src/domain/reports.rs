@@ -478,8 +478,11 @@ mod tests {
             assert_eq!(age_group(bounds[i], on), Some(group), "{i}");
             assert_ne!(age_group(bounds[i + 1], on), Some(group), "{i}");
         }
-        assert_eq!(completed_months(d(2026, 1, 31), d(2026, 2, 28)), 0);
-        assert_eq!(completed_months(d(2026, 1, 31), d(2026, 3, 1)), 1);
+        // Month ends clamp, as the SQL bounds do: born on 31 January, one
+        // month old on 28 February.
+        assert_eq!(completed_months(d(2026, 1, 31), d(2026, 2, 27)), 0);
+        assert_eq!(completed_months(d(2026, 1, 31), d(2026, 2, 28)), 1);
+        assert_eq!(completed_months(d(2026, 1, 15), d(2026, 3, 14)), 1);
     }
 
     #[test]
