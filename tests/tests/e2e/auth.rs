@@ -47,7 +47,8 @@ async fn a_person_logs_in_and_me_describes_them() {
             Scope::WriteWeighings,
             Scope::WriteHealth,
             Scope::ReadKader,
-            Scope::ReadMessages
+            Scope::ReadMessages,
+            Scope::ReadReports
         ]
     );
 }
@@ -245,7 +246,7 @@ async fn api_clients_use_client_credentials_in_the_body_or_basic_auth() {
     assert!(tokens.refresh_token.is_none());
     assert_eq!(
         tokens.scope,
-        "read:areas write:areas read:users read:people write:people write:weighings write:health read:kader"
+        "read:areas write:areas read:users read:people write:people write:weighings write:health read:kader read:reports"
     );
     let me: Me = json(
         app.get(
