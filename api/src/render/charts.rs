@@ -8,6 +8,7 @@
 //! Okabe–Ito palette, which people with colour-vision deficiency can tell
 //! apart. Output is deterministic, and bad input (empty, NaN, infinite) draws
 //! a chart anyway instead of failing.
+// `write!` into a `String` cannot fail, hence the `let _ =` throughout.
 use std::fmt::Write;
 
 /// Narrowest chart; wider ones grow from here with their contents.
@@ -64,17 +65,18 @@ pub fn grouped_bars(title: &str, series: &[&str], groups: &[BarGroup]) -> String
         return no_data(title);
     }
 
-    let (left, right) = (60.0, MARGIN);
+    let right = MARGIN;
     let min_bar = 14.0;
     let gap = 16.0;
     let n_groups = groups.len() as f64;
     let n_bars = bars_per_group as f64;
-    let width = MIN_WIDTH.max(left + right + n_groups * (n_bars * min_bar + gap));
-    let group_w = (width - left - right) / n_groups;
-    let bar_w = ((group_w - gap) / n_bars).min(48.0);
-
+    let layout = |left: f64| {
+        let width = MIN_WIDTH.max(left + right + n_groups * (n_bars * min_bar + gap));
+        (width, (width - left - right) / n_groups)
+    };
     let x_labels: Vec<&str> = groups.iter().map(|g| g.label.as_str()).collect();
-    let x_axis = XLabels::new(&x_labels, group_w);
+    let (left, width, group_w, x_axis) = fit_x_labels(&x_labels, layout);
+    let bar_w = ((group_w - gap) / n_bars).min(48.0);
 
     let value_labels: Vec<Vec<Option<String>>> = values
         .iter()
@@ -190,17 +192,21 @@ pub fn trend_line(
     all.extend(target);
 
     let n = points.iter().map(Vec::len).fold(x_labels.len(), usize::max);
-    let (left, right) = (60.0, 40.0);
-    let width = MIN_WIDTH.max(left + right + n as f64 * 40.0);
-    let step = (width - left - right) / n as f64;
-    let x = |i: usize| left + (i as f64 + 0.5) * step;
-
+    let target_label = target.map(|t| format!("Target {}{unit}", fmt1(t)));
+    // The target's label stands right of the plot, clear of the lines.
+    let right = target_label
+        .as_deref()
+        .map_or(MARGIN, |l| text_width(l, SMALL_SIZE) + 8.0 + MARGIN);
+    let layout = |left: f64| {
+        let width = MIN_WIDTH.max(left + right + n as f64 * 40.0);
+        (width, (width - left - right) / n as f64)
+    };
     let labels: Vec<&str> = (0..n)
         .map(|i| x_labels.get(i).map_or("", String::as_str))
         .collect();
-    let x_axis = XLabels::new(&labels, step);
+    let (left, width, step, x_axis) = fit_x_labels(&labels, layout);
+    let x = |i: usize| left + (i as f64 + 0.5) * step;
     let title_lines = wrap(title, max_chars(width - 2.0 * MARGIN, TITLE_SIZE), 2);
-    let target_label = target.map(|t| format!("Target {}{unit}", fmt1(t)));
     let mut keys: Vec<(Key, String)> = series
         .iter()
         .enumerate()
@@ -231,10 +237,10 @@ pub fn trend_line(
         );
         text(
             &mut svg,
-            width - right,
-            ty - 6.0,
+            width - right + 8.0,
+            ty + 4.0,
             SMALL_SIZE,
-            "end",
+            "start",
             label,
             "",
         );
@@ -260,7 +266,8 @@ pub fn trend_line(
                 );
             }
         }
-        // The latest value is what a meeting asks about: label it.
+        // The latest value is what a meeting asks about: label it, above
+        // its dot and so inside the plot, away from the target's label.
         if let Some((j, v)) = line
             .iter()
             .enumerate()
@@ -270,12 +277,12 @@ pub fn trend_line(
             let label = format!("{}{unit}", fmt1(v));
             text(
                 &mut svg,
-                x(j) + 7.0,
-                y(v) - 7.0,
+                x(j),
+                y(v) - 10.0,
                 SMALL_SIZE,
-                "start",
+                "middle",
                 &label,
-                "",
+                r#" font-weight="bold""#,
             );
         }
     }
@@ -383,15 +390,14 @@ pub fn coverage_against_target(title: &str, bars: &[CoverageBar]) -> String {
                     w = end_x - left,
                 );
                 let label = format!("{}%", fmt1(v * 100.0));
-                text(
-                    &mut svg,
-                    end_x + 6.0,
-                    middle,
-                    LABEL_SIZE,
-                    "start",
-                    &label,
-                    "",
-                );
+                // A target mark just past the bar's end would cross the
+                // label: then the label starts after the mark.
+                let label_end = end_x + 6.0 + text_width(&label, LABEL_SIZE);
+                let label_x = match target.map(x) {
+                    Some(tx) if tx >= end_x - 2.0 && tx <= label_end + 2.0 => tx + 6.0,
+                    _ => end_x + 6.0,
+                };
+                text(&mut svg, label_x, middle, LABEL_SIZE, "start", &label, "");
             }
             None => text(
                 &mut svg,
@@ -480,7 +486,9 @@ fn text_width(text: &str, size: f64) -> f64 {
 }
 
 fn max_chars(width: f64, size: f64) -> usize {
-    (width / (size * 0.6)).floor().max(1.0) as usize
+    // The epsilon keeps a label that exactly fits from losing its last
+    // character to rounding.
+    (width / (size * 0.6) + 1e-9).floor().max(1.0) as usize
 }
 
 fn ellipsis(text: &str, max: usize) -> String {
@@ -719,6 +727,16 @@ impl XLabels {
         }
     }
 
+    /// How far the first label reaches left of its slot.
+    fn overhang(&self, slot: f64) -> f64 {
+        match (self.rotated, self.labels.first()) {
+            (true, Some(first)) => {
+                text_width(first, LABEL_SIZE) * std::f64::consts::FRAC_1_SQRT_2 - slot / 2.0
+            }
+            _ => 0.0,
+        }
+    }
+
     fn draw(&self, svg: &mut String, x: impl Fn(usize) -> f64, plot_bottom: f64) {
         let y = plot_bottom + LABEL_SIZE + 6.0;
         for (i, label) in self.labels.iter().enumerate() {
@@ -731,6 +749,22 @@ impl XLabels {
             }
         }
     }
+}
+
+/// The left margin, chart width, slot width and x labels: turned labels
+/// hang down to the left of their slot, so the first one needs room there.
+/// `layout` gives the width and the slot for a left margin.
+fn fit_x_labels(labels: &[&str], layout: impl Fn(f64) -> (f64, f64)) -> (f64, f64, f64, XLabels) {
+    let left = 60.0;
+    let (width, slot) = layout(left);
+    let x_axis = XLabels::new(labels, slot);
+    let needed = MARGIN + x_axis.overhang(slot);
+    if needed <= left {
+        return (left, width, slot, x_axis);
+    }
+    // A wider margin only narrows the slots: turned labels stay turned.
+    let (width, slot) = layout(needed);
+    (needed, width, slot, XLabels::new(labels, slot))
 }
 
 /// What a legend entry shows beside its name.
@@ -811,8 +845,8 @@ impl Legend {
 
 #[cfg(test)]
 mod tests {
-    use quick_xml::Reader;
     use quick_xml::events::Event;
+    use quick_xml::{Reader, XmlVersion};
 
     use super::*;
 
@@ -828,14 +862,14 @@ mod tests {
                 Ok(Event::Start(e)) => {
                     if depth == 0 {
                         roots += 1;
-                        assert_eq!(e.name().as_ref(), b"svg");
+                        assert_eq!(e.name().as_ref(), "svg");
                     } else if depth == 1 && first_child.is_none() {
-                        first_child = Some(String::from_utf8(e.name().as_ref().to_vec()).unwrap());
+                        first_child = Some(e.name().as_ref().to_owned());
                     }
                     for attribute in e.attributes() {
                         let attribute = attribute.expect("well-formed attribute");
                         attribute
-                            .unescape_value()
+                            .normalized_value(XmlVersion::Implicit1_0)
                             .expect("known entities in attribute");
                     }
                     depth += 1;
@@ -844,7 +878,9 @@ mod tests {
                     assert!(depth > 0, "element outside the root");
                     for attribute in e.attributes() {
                         let attribute = attribute.expect("well-formed attribute");
-                        let value = attribute.unescape_value().expect("known entities");
+                        let value = attribute
+                            .normalized_value(XmlVersion::Implicit1_0)
+                            .expect("known entities");
                         assert!(
                             !value.contains("NaN")
                                 && value.parse::<f64>().is_ok_and(f64::is_finite)
@@ -854,13 +890,13 @@ mod tests {
                     }
                 }
                 Ok(Event::Text(t)) => {
-                    let text = t.xml_content().expect("known entities in text");
+                    let text = t.xml_content(XmlVersion::Implicit1_0);
                     assert!(depth > 0 || text.trim().is_empty(), "text outside the root");
                 }
                 Ok(Event::GeneralRef(r)) => {
-                    let name = String::from_utf8(r.to_vec()).unwrap();
+                    let name: &str = &r;
                     assert!(
-                        ["amp", "lt", "gt", "quot", "apos"].contains(&name.as_str()),
+                        ["amp", "lt", "gt", "quot", "apos"].contains(&name),
                         "&{name};"
                     );
                 }

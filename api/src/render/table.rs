@@ -668,14 +668,15 @@ mod tests {
             ["Posyandu", "S", "D/S", "Rata-rata", "Aktif", "Tanggal"]
         );
         assert_eq!(at(2, 0), Data::String("Melati".into()));
-        assert_eq!(at(2, 1).as_i64(), Some(120));
+        // Numbers, not digits as text (as_f64 would parse those too).
+        assert_eq!(at(2, 1), Data::Float(120.0));
         // The percentage is stored as its ratio, so Excel computes with it.
-        assert_eq!(at(2, 2).as_f64(), Some(0.8534));
-        assert_eq!(at(2, 3).as_f64(), Some(3.0));
+        assert_eq!(at(2, 2), Data::Float(0.8534));
+        assert_eq!(at(2, 3), Data::Float(3.0));
         assert_eq!(at(2, 4), Data::String("ya".into()));
         assert_eq!(at(2, 5).as_date(), Some(date(2026, 11, 10)));
         assert!(at(2, 5).is_datetime(), "a real Excel date, not text");
-        assert_eq!(at(3, 1).as_i64(), Some(-4));
+        assert_eq!(at(3, 1), Data::Float(-4.0));
         assert_eq!(at(3, 5), Data::Empty);
 
         let notes = workbook.worksheet_range("Catatan").unwrap();
@@ -709,14 +710,15 @@ mod tests {
         assert_eq!(
             names,
             [
-                "Rekapitulasi SKDN per posyandu ",
+                // Cut at 31 characters, then the trailing space trimmed.
+                "Rekapitulasi SKDN per posyandu",
                 "Rekapitulasi SKDN per posya (2)",
                 "SKDN -11-2026-- --",
+                // Excel compares names without regard to case.
                 "skdn -11-2026-- -- (2)",
                 "--",
                 "History (2)",
             ]
-            .map(|n| n.trim().to_owned())
         );
         for name in &names {
             rust_xlsxwriter::utility::check_sheet_name(name).unwrap();
@@ -762,6 +764,24 @@ mod tests {
         assert_eq!(
             range.get_value((2, 1)).cloned().unwrap_or(Data::Empty),
             Data::Empty
+        );
+    }
+
+    #[test]
+    fn xlsx_too_wide_for_excel_is_an_error_not_a_panic() {
+        let columns: Vec<String> = (0..=MAX_COLUMNS).map(|i| format!("c{i}")).collect();
+        let error = to_xlsx(&[Sheet::new("Lebar", "x", columns)]).unwrap_err();
+        assert!(matches!(
+            error,
+            ExportError::TooLarge {
+                columns: 16_385,
+                ..
+            }
+        ));
+        assert!(
+            error
+                .to_string()
+                .starts_with("sheet \"Lebar\" is too large for Excel")
         );
     }
 
