@@ -10,39 +10,9 @@
 # Target: a month for 40,000 children and 5,000 pregnancies in <= 10 s.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-CHILDREN_N=${CHILDREN_N:-40000}
 PORT=${PORT:-18082}
-cargo build --release --locked -q
-bin=$PWD/target/release/posyandu
-data=$(mktemp -d)
-db_name=""
-cleanup() {
-  kill "${server:-}" 2>/dev/null || true
-  wait 2>/dev/null || true
-  if [ -n "$db_name" ]; then psql "$BENCH_POSTGRES" -qc "DROP DATABASE IF EXISTS $db_name WITH (FORCE)" >/dev/null; fi
-  rm -rf "$data"
-}
-trap cleanup EXIT
-# The planner is run by hand here, not by the worker's timer.
-export RUST_LOG=warn POSYANDU_DATA_DIR="$data" POSYANDU_REMINDER_INTERVAL_MINUTES=0
-
-if [ -n "${BENCH_POSTGRES:-}" ]; then
-  db_name="posyandu_bench_$$"
-  psql "$BENCH_POSTGRES" -qc "CREATE DATABASE $db_name"
-  # PG_LOG_STATEMENTS=1: every statement of the planning runs goes to the
-  # server's log with its duration (set after the demo is loaded).
-  export DATABASE_URL="${BENCH_POSTGRES%/*}/$db_name"
-  export POSYANDU_JWT_SECRET=$(head -c 48 /dev/urandom | base64)
-  "$bin" migrate up >/dev/null
-  "$bin" demo --password bench-password-1 --children "$CHILDREN_N" | head -1
-  "$bin" serve --listen "127.0.0.1:$PORT" &
-  server=$!
-else
-  "$bin" demo --password bench-password-1 --children "$CHILDREN_N" | head -1
-  "$bin" --listen "127.0.0.1:$PORT" > /dev/null &
-  server=$!
-fi
-until curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null; do sleep 0.1; done
+# shellcheck source=tests/bench/demo_server.sh
+source tests/bench/demo_server.sh
 if [ -n "$db_name" ] && [ -n "${PG_LOG_STATEMENTS:-}" ]; then
   psql "$BENCH_POSTGRES" -qc "ALTER DATABASE $db_name SET log_min_duration_statement = 0"
   # New connections only: restart the server so its pool picks it up.

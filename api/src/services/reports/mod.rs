@@ -156,6 +156,9 @@ pub struct Place {
 pub struct Directory {
     places: HashMap<Uuid, Place>,
     puskesmas: HashMap<Uuid, (String, String)>,
+    /// Posyandu and puskesmas names by code, for row headings: a report
+    /// by posyandu has 800 rows, each looked up once.
+    names: HashMap<String, String>,
     by: AreaKind,
     /// `/api/v1/reports/skdn?month=2026-11`: drill links add `&area=`.
     link: String,
@@ -175,7 +178,7 @@ impl Directory {
         let mut ids: Vec<Uuid> = rows.iter().map(|p| p.puskesmas_id).collect();
         ids.sort();
         ids.dedup();
-        let puskesmas = puskesmas::Entity::find()
+        let puskesmas: HashMap<Uuid, (String, String)> = puskesmas::Entity::find()
             .filter(puskesmas::Column::Id.is_in(ids))
             .all(db)
             .await?
@@ -199,10 +202,16 @@ impl Directory {
                     },
                 )
             })
+            .collect::<HashMap<Uuid, Place>>();
+        let names = places
+            .values()
+            .map(|p| (p.kode.clone(), p.name.clone()))
+            .chain(puskesmas.values().cloned())
             .collect();
         Ok(Directory {
             places,
             puskesmas,
+            names,
             by: scope.by,
             link,
         })
@@ -237,16 +246,7 @@ impl Directory {
     /// The row heading of a group, with its drill link.
     pub fn area_of(&self, code: &str) -> ReportArea {
         let name = match self.by {
-            AreaKind::Posyandu => self
-                .places
-                .values()
-                .find(|p| p.kode == code)
-                .map(|p| p.name.clone()),
-            AreaKind::Puskesmas => self
-                .puskesmas
-                .values()
-                .find(|(kode, _)| kode == code)
-                .map(|(_, name)| name.clone()),
+            AreaKind::Posyandu | AreaKind::Puskesmas => self.names.get(code).cloned(),
             _ => RegionIndex::national().get(code).map(|r| r.name.clone()),
         };
         self.report_area(self.by, code, name.unwrap_or_else(|| code.to_owned()))
