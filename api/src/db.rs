@@ -59,9 +59,32 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Database
                 .pragma("mmap_size", "268435456")
                 .pragma("cache_size", "-16384")
         });
-    Database::connect(options)
-        .await
-        .with_context(|| format!("cannot connect to the database {}", redact_url(url)))
+    // Replicas opening a new SQLite file together race to switch it to WAL;
+    // that switch takes an exclusive lock and SQLite does not call the busy
+    // handler for it, so the loser gets "database is locked" at once. Try
+    // again with a growing pause, within the busy timeout.
+    let mut pause = Duration::from_millis(20);
+    let mut waited = Duration::ZERO;
+    loop {
+        match Database::connect(options.clone()).await {
+            Ok(connection) => return Ok(connection),
+            Err(error) if is_sqlite_busy(&error) && waited < SQLITE_BUSY_TIMEOUT => {
+                tokio::time::sleep(pause).await;
+                waited += pause;
+                pause = std::cmp::min(pause * 2, Duration::from_millis(500));
+            }
+            Err(error) => {
+                return Err(error).with_context(|| {
+                    format!("cannot connect to the database {}", redact_url(url))
+                });
+            }
+        }
+    }
+}
+
+/// Whether an error is SQLite's SQLITE_BUSY ("database is locked").
+fn is_sqlite_busy(error: &DbErr) -> bool {
+    error.to_string().contains("(code: 5)")
 }
 
 /// The file path of a `sqlite:` URL, if it is one.
