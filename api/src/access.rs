@@ -33,6 +33,7 @@ pub fn role_scopes(role: Role) -> &'static [Scope] {
             ReadMessages,
             WriteMessages,
             ReadReports,
+            WriteActivities,
             WriteTargets,
             WriteLokmin,
         ],
@@ -51,6 +52,7 @@ pub fn role_scopes(role: Role) -> &'static [Scope] {
             ReadMessages,
             WriteMessages,
             ReadReports,
+            WriteActivities,
             WriteLokmin,
         ],
         // The village community office: the registry and its kader, not
@@ -67,6 +69,7 @@ pub fn role_scopes(role: Role) -> &'static [Scope] {
             ReadKader,
             WriteKader,
             ReadReports,
+            WriteActivities,
         ],
         Role::Desa => &[
             ReadAreas,
@@ -78,6 +81,7 @@ pub fn role_scopes(role: Role) -> &'static [Scope] {
             ReadKader,
             WriteKader,
             ReadReports,
+            WriteActivities,
         ],
         Role::Bidan => &[
             ReadAreas,
@@ -98,6 +102,7 @@ pub fn role_scopes(role: Role) -> &'static [Scope] {
             WriteHealth,
             ReadKader,
             ReadReports,
+            WriteActivities,
         ],
         Role::App => &[
             ReadAreas,
@@ -109,6 +114,7 @@ pub fn role_scopes(role: Role) -> &'static [Scope] {
             WriteHealth,
             ReadKader,
             ReadReports,
+            WriteActivities,
         ],
         Role::Bot => &[
             ReadAreas,

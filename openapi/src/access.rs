@@ -189,6 +189,10 @@ pub enum Scope {
     /// Record and update the lokmin follow-up plan (RTL).
     #[serde(rename = "write:lokmin")]
     WriteLokmin,
+    /// Record a posyandu's activities for its SPM fields and its health
+    /// fund (the data its strata are computed from).
+    #[serde(rename = "write:activities")]
+    WriteActivities,
     /// The bot's relay: store provider deliveries, claim and settle
     /// messages, send the outbox, act for a kader by their phone number.
     #[serde(rename = "bot:relay")]
@@ -196,7 +200,7 @@ pub enum Scope {
 }
 
 impl Scope {
-    pub const ALL: [Scope; 19] = [
+    pub const ALL: [Scope; 20] = [
         Scope::ReadAreas,
         Scope::WriteAreas,
         Scope::ReadUsers,
@@ -215,6 +219,7 @@ impl Scope {
         Scope::ReadReports,
         Scope::WriteTargets,
         Scope::WriteLokmin,
+        Scope::WriteActivities,
         Scope::BotRelay,
     ];
 
@@ -238,6 +243,7 @@ impl Scope {
             Scope::ReadReports => "read:reports",
             Scope::WriteTargets => "write:targets",
             Scope::WriteLokmin => "write:lokmin",
+            Scope::WriteActivities => "write:activities",
             Scope::BotRelay => "bot:relay",
         }
     }

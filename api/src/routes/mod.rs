@@ -10,6 +10,7 @@ pub mod growth;
 pub mod health;
 pub mod immunisation;
 pub mod kader;
+pub mod lokmin;
 pub mod messages;
 pub mod people;
 pub mod population;
@@ -134,6 +135,22 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(messages::plan_reminders)
                 .service(reports::skdn_report_route)
                 .service(reports::skdn_chart)
+                .service(reports::nutrition_report)
+                .service(reports::nutrition_chart)
+                .service(reports::nutrition_cases)
+                .service(reports::maternal_report)
+                .service(reports::immunisation_report)
+                .service(reports::population_report)
+                .service(reports::institution_report)
+                .service(lokmin::lokmin_pack)
+                .service(lokmin::lokmin_coverage_chart)
+                .service(lokmin::list_rtl)
+                .service(lokmin::create_rtl)
+                .service(lokmin::update_rtl)
+                .service(lokmin::list_activities)
+                .service(lokmin::create_activity)
+                .service(lokmin::get_health_fund)
+                .service(lokmin::put_health_fund)
                 .service(reports::get_targets)
                 .service(reports::update_targets)
                 .service(audit::list_audit),

@@ -2,13 +2,19 @@
 //! the district's targets.
 use actix_web::{HttpResponse, get, put, web};
 use openapi::AreaKind;
-use openapi::reports::{SkdnReport, SkdnRow, TargetSet, TargetUpdate};
+use openapi::areas::SpmField;
+use openapi::reports::{
+    CaseKind, ImmunisationReport, Indicator, InstitutionReport, MaternalReport, Measure,
+    NutritionCase, NutritionCounts, NutritionReport, PopulationReport, ReportArea, SkdnReport,
+    SkdnRow, TargetSet, TargetUpdate,
+};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::Principal;
+use crate::domain::reports::Month;
 use crate::error::{ApiError, ApiResult};
-use crate::render::charts::{self, BarGroup};
+use crate::render::charts::{self, BarGroup, Series};
 use crate::render::table::{self, Cell, Sheet};
 use crate::services::reports::{self, targets};
 use crate::state::AppState;
@@ -39,10 +45,10 @@ pub struct ReportQuery {
     pub format: Option<Format>,
 }
 
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+pub(crate) const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// Answers a report in the format asked for.
-fn answer<T: serde::Serialize>(
+pub(crate) fn answer<T: serde::Serialize>(
     format: Format,
     report: &T,
     file_stem: &str,
@@ -73,7 +79,7 @@ fn answer<T: serde::Serialize>(
 }
 
 /// A ratio cell: empty without a denominator.
-fn ratio(value: Option<f64>) -> Cell {
+pub(crate) fn ratio(value: Option<f64>) -> Cell {
     value.map_or(Cell::Empty, Cell::Percent)
 }
 
@@ -262,4 +268,593 @@ pub async fn update_targets(
     Ok(web::Json(
         targets::update(&state.db, &principal, &kabupaten, year, body.into_inner()).await?,
     ))
+}
+
+/// The report's heading line: "<report> <level> <name>, <month>".
+fn title(report: &str, area: &ReportArea, month: &str) -> String {
+    format!("{report} {} {}, {month}", area.kind.as_str(), area.name)
+}
+
+/// Code and name cells of a row's area.
+fn area_cells(area: &ReportArea) -> Vec<Cell> {
+    vec![area.code.clone().into(), area.name.clone().into()]
+}
+
+/// The value cells of measures, in order.
+fn measure_cells(measures: &[Measure]) -> impl Iterator<Item = Cell> + '_ {
+    measures.iter().map(|m| ratio(m.value))
+}
+
+fn headers(fixed: &[&str], measures: &[Measure]) -> Vec<String> {
+    fixed
+        .iter()
+        .map(|s| (*s).to_owned())
+        .chain(measures.iter().map(|m| m.indicator.label().to_owned()))
+        .collect()
+}
+
+/// The common query of the monthly area reports.
+async fn area_scope(
+    state: &AppState,
+    principal: &Principal,
+    query: &ReportQuery,
+) -> ApiResult<(reports::ReportScope, Month)> {
+    let month = reports::parse_month(&query.month)?;
+    let scope = reports::scope(&state.db, principal, query.area.as_deref(), query.by).await?;
+    Ok((scope, month))
+}
+
+fn nutrition_sheets(report: &NutritionReport) -> Vec<Sheet> {
+    let fixed = [
+        "kode",
+        "wilayah",
+        "ditimbang",
+        "diukur PB/TB",
+        "BB/PB-TB",
+        "BB/U",
+        "stunting",
+        "wasting",
+        "underweight",
+        "overweight",
+    ];
+    let line = |area: Vec<Cell>, c: &NutritionCounts, m: &[Measure]| {
+        let mut line = area;
+        line.extend(
+            [
+                c.weighed,
+                c.measured_length,
+                c.measured_wflh,
+                c.measured_wfa,
+                c.stunting,
+                c.wasting,
+                c.underweight,
+                c.overweight,
+            ]
+            .map(Cell::from),
+        );
+        line.extend(measure_cells(m));
+        line
+    };
+    let heading = title("Status gizi", &report.area, &report.month);
+    let mut main = Sheet::new(
+        "Status gizi",
+        heading.clone(),
+        headers(&fixed, &report.total.measures),
+    );
+    for row in report.rows.iter().chain(std::iter::once(&report.total)) {
+        main.push(line(area_cells(&row.area), &row.counts, &row.measures));
+    }
+    let mut fixed_trend = fixed.to_vec();
+    fixed_trend[0] = "bulan";
+    fixed_trend.remove(1);
+    let mut trend = Sheet::new(
+        "Tren 12 bulan",
+        format!("{heading}: 12 bulan terakhir"),
+        headers(&fixed_trend, &report.total.measures),
+    );
+    for m in &report.trend {
+        trend.push(line(vec![m.month.clone().into()], &m.counts, &m.measures));
+    }
+    vec![main, trend]
+}
+
+/// Nutrition status of an area for a month: stunting, wasting, underweight
+/// and overweight prevalence among the children weighed (each child once, by
+/// the month's last weighing; z-scores flagged implausible left out), by
+/// sub-area, with the whole area's trend over the 12 months ending with it.
+#[utoipa::path(tag = "reports", params(ReportQuery),
+    responses(
+        (status = 200, description = "The report", content(
+            (NutritionReport = "application/json"),
+            (String = "text/csv"),
+            (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 403, description = "The area is outside the caller's", body = openapi::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A parameter is invalid", body = openapi::Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+#[get("/reports/nutrition")]
+pub async fn nutrition_report(
+    state: web::Data<AppState>,
+    principal: Principal,
+    query: web::Query<ReportQuery>,
+) -> ApiResult<HttpResponse> {
+    let (scope, month) = area_scope(&state, &principal, &query).await?;
+    let report = reports::nutrition::report(&state.db, &principal, &scope, month).await?;
+    let stem = format!("gizi-{}-{}", report.area.code, report.month);
+    answer(query.format.unwrap_or_default(), &report, &stem, || {
+        nutrition_sheets(&report)
+    })
+}
+
+/// The 12-month trend of stunting, wasting and underweight of an area as
+/// SVG, with the stunting target.
+#[utoipa::path(tag = "reports", params(ReportQuery),
+    responses((status = 200, description = "SVG picture", content_type = "image/svg+xml", body = String)),
+    security(("bearer" = [])))]
+#[get("/reports/nutrition/chart.svg")]
+pub async fn nutrition_chart(
+    state: web::Data<AppState>,
+    principal: Principal,
+    query: web::Query<ReportQuery>,
+) -> ApiResult<HttpResponse> {
+    let (scope, month) = area_scope(&state, &principal, &query).await?;
+    let report = reports::nutrition::report(&state.db, &principal, &scope, month).await?;
+    let labels: Vec<String> = report.trend.iter().map(|m| m.month.clone()).collect();
+    let series: Vec<Series> = [
+        Indicator::Stunting,
+        Indicator::Wasting,
+        Indicator::Underweight,
+    ]
+    .into_iter()
+    .enumerate()
+    .map(|(i, indicator)| Series {
+        name: indicator.label().to_owned(),
+        points: report.trend.iter().map(|m| m.measures[i].value).collect(),
+    })
+    .collect();
+    let target = report.total.measures[0].target;
+    Ok(HttpResponse::Ok()
+        .content_type("image/svg+xml")
+        .body(charts::trend_line(
+            &format!("Status gizi {}", report.area.name),
+            &labels,
+            &series,
+            target,
+            true,
+        )))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct CasesQuery {
+    /// Month, e.g. `2026-11`.
+    pub month: String,
+    /// Region code, puskesmas code or posyandu registration number; the
+    /// caller's own area when omitted.
+    pub area: Option<String>,
+    /// Which children: stunting, wasting, underweight, overweight, bgm,
+    /// two_t, absent.
+    pub kind: CaseKind,
+    pub format: Option<Format>,
+}
+
+/// The children behind a number of the nutrition or SKDN report, by name
+/// (needs `read:people` as well as `read:reports`): e.g. the stunted
+/// children of a desa this month, with their last weighing, or the absent
+/// (K − D) children to visit at home.
+#[utoipa::path(tag = "reports", params(CasesQuery),
+    responses(
+        (status = 200, description = "The children", content(
+            (Vec<NutritionCase> = "application/json"),
+            (String = "text/csv"),
+            (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 403, description = "The area is outside the caller's", body = openapi::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A parameter is invalid, or the list is too long", body = openapi::Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+#[get("/reports/nutrition/cases")]
+pub async fn nutrition_cases(
+    state: web::Data<AppState>,
+    principal: Principal,
+    query: web::Query<CasesQuery>,
+) -> ApiResult<HttpResponse> {
+    let month = reports::parse_month(&query.month)?;
+    let scope = reports::scope(&state.db, &principal, query.area.as_deref(), None).await?;
+    let cases = reports::nutrition::cases(&state.db, &principal, &scope, month, query.kind).await?;
+    let stem = format!("anak-{}-{}-{month}", query.kind.as_str(), scope.area.code);
+    answer(query.format.unwrap_or_default(), &cases, &stem, || {
+        let mut sheet = Sheet::new(
+            "Daftar anak",
+            format!("{} {} {month}", query.kind.as_str(), scope.area.name),
+            [
+                "kode",
+                "nama",
+                "L/P",
+                "tgl lahir",
+                "posyandu",
+                "desa",
+                "tgl timbang",
+                "BB (kg)",
+                "PB/TB (cm)",
+                "z BB/U",
+                "z PB/U",
+                "z BB/PB",
+                "status KMS",
+            ],
+        );
+        let number = |x: Option<f64>| x.map_or(Cell::Empty, Cell::Number);
+        for c in &cases {
+            sheet.push(vec![
+                c.code.clone().into(),
+                c.name.clone().into(),
+                format!("{:?}", c.sex).into(),
+                Cell::Date(c.birth_date),
+                c.posyandu.name.clone().into(),
+                c.desa_code.clone().into(),
+                c.measured_on.map_or(Cell::Empty, Cell::Date),
+                number(c.weight_kg),
+                number(c.length_cm),
+                number(c.z_wfa),
+                number(c.z_lhfa),
+                number(c.z_wflh),
+                c.kms_status.clone().map_or(Cell::Empty, Cell::from),
+            ]);
+        }
+        vec![sheet]
+    })
+}
+
+fn maternal_sheets(report: &MaternalReport) -> Vec<Sheet> {
+    let fixed = [
+        "kode",
+        "wilayah",
+        "bumil",
+        "TM I",
+        "TM II",
+        "TM III",
+        "K1",
+        "K1 TM I",
+        "selesai",
+        "K4",
+        "K6",
+        "diperiksa",
+        "KEK",
+        "anemia",
+        "risiko tinggi",
+        "lahir",
+        "lahir ditimbang",
+        "BBLR",
+    ];
+    let mut sheet = Sheet::new(
+        "Kesehatan ibu",
+        title("Kesehatan ibu", &report.area, &report.month),
+        headers(&fixed, &report.total.measures),
+    );
+    for row in report.rows.iter().chain(std::iter::once(&report.total)) {
+        let c = &row.counts;
+        let mut line = area_cells(&row.area);
+        line.extend(
+            [
+                c.pregnancies,
+                c.trimester_1,
+                c.trimester_2,
+                c.trimester_3,
+                c.k1,
+                c.k1_first_trimester,
+                c.completed,
+                c.k4,
+                c.k6,
+                c.seen,
+                c.kek,
+                c.anaemia,
+                c.high_risk,
+                c.births,
+                c.births_weighed,
+                c.low_birth_weight,
+            ]
+            .map(Cell::from),
+        );
+        line.extend(measure_cells(&row.measures));
+        sheet.push(line);
+    }
+    vec![sheet]
+}
+
+/// Maternal care of an area for a month: pregnancies by trimester; K1 and K1
+/// in trimester I among the month's pregnancies; K4 and K6 among those that
+/// ended in it; KEK and anaemia among those seen; high risk; births and low
+/// birth weight.
+#[utoipa::path(tag = "reports", params(ReportQuery),
+    responses(
+        (status = 200, description = "The report", content(
+            (MaternalReport = "application/json"),
+            (String = "text/csv"),
+            (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 403, description = "The area is outside the caller's", body = openapi::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A parameter is invalid", body = openapi::Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+#[get("/reports/maternal")]
+pub async fn maternal_report(
+    state: web::Data<AppState>,
+    principal: Principal,
+    query: web::Query<ReportQuery>,
+) -> ApiResult<HttpResponse> {
+    let (scope, month) = area_scope(&state, &principal, &query).await?;
+    let report = reports::maternal::report(&state.db, &principal, &scope, month).await?;
+    let stem = format!("ibu-{}-{}", report.area.code, report.month);
+    answer(query.format.unwrap_or_default(), &report, &stem, || {
+        maternal_sheets(&report)
+    })
+}
+
+fn immunisation_sheets(report: &ImmunisationReport) -> Vec<Sheet> {
+    let fixed = [
+        "kode",
+        "wilayah",
+        "kohort 12-23 bln",
+        "IDL",
+        "DPT-HB-Hib 1",
+        "MR 1",
+        "putaran vit A",
+        "sasaran vit A",
+        "dapat vit A",
+    ];
+    let heading = title("Imunisasi", &report.area, &report.month);
+    let mut main = Sheet::new(
+        "Imunisasi",
+        heading.clone(),
+        headers(&fixed, &report.total.measures),
+    );
+    let mut antigen_headers = vec!["kode".to_owned(), "wilayah".to_owned()];
+    antigen_headers.extend(
+        report
+            .total
+            .antigens
+            .iter()
+            .map(|a| format!("{} {}", a.antigen, a.dose)),
+    );
+    let mut antigens = Sheet::new(
+        "Cakupan antigen",
+        format!("{heading}: cakupan per antigen pada kohort 12-23 bulan"),
+        antigen_headers,
+    );
+    for row in report.rows.iter().chain(std::iter::once(&report.total)) {
+        let c = &row.counts;
+        let mut line = area_cells(&row.area);
+        line.extend([c.cohort, c.idl, c.dpt_hb_hib_1, c.mr_1].map(Cell::from));
+        line.push(c.vitamin_a_round.clone().into());
+        line.extend([c.vitamin_a_eligible, c.vitamin_a_given].map(Cell::from));
+        line.extend(measure_cells(&row.measures));
+        main.push(line);
+        let mut line = area_cells(&row.area);
+        // Columns follow the total's antigens; a row lacking one (JE) is empty.
+        for a in &report.total.antigens {
+            let own = row
+                .antigens
+                .iter()
+                .find(|x| x.antigen == a.antigen && x.dose == a.dose);
+            line.push(ratio(own.and_then(|x| x.coverage)));
+        }
+        antigens.push(line);
+    }
+    vec![main, antigens]
+}
+
+/// Immunisation of an area for a month: coverage of each antigen and of
+/// imunisasi dasar lengkap in the cohort aged 12–23 months at the month's
+/// end, the DPT-HB-Hib 1 → MR 1 dropout, and the coverage of the latest
+/// vitamin A round (February or August).
+#[utoipa::path(tag = "reports", params(ReportQuery),
+    responses(
+        (status = 200, description = "The report", content(
+            (ImmunisationReport = "application/json"),
+            (String = "text/csv"),
+            (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 403, description = "The area is outside the caller's", body = openapi::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A parameter is invalid", body = openapi::Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+#[get("/reports/immunisation")]
+pub async fn immunisation_report(
+    state: web::Data<AppState>,
+    principal: Principal,
+    query: web::Query<ReportQuery>,
+) -> ApiResult<HttpResponse> {
+    let (scope, month) = area_scope(&state, &principal, &query).await?;
+    let report = reports::immunisation::report(&state.db, &principal, &scope, month).await?;
+    let stem = format!("imunisasi-{}-{}", report.area.code, report.month);
+    answer(query.format.unwrap_or_default(), &report, &stem, || {
+        immunisation_sheets(&report)
+    })
+}
+
+/// Population and insurance of an area for a month: newcomers, moves,
+/// deaths and births; people of families in desil 1–5 without BPJS (today)
+/// and people who lost PBI in the month. The people behind the last two are
+/// listed by `GET /population/uninsured-poor` and `/population/lost-pbi`.
+#[utoipa::path(tag = "reports", params(ReportQuery),
+    responses(
+        (status = 200, description = "The report", content(
+            (PopulationReport = "application/json"),
+            (String = "text/csv"),
+            (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 403, description = "The area is outside the caller's", body = openapi::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A parameter is invalid", body = openapi::Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+#[get("/reports/population")]
+pub async fn population_report(
+    state: web::Data<AppState>,
+    principal: Principal,
+    query: web::Query<ReportQuery>,
+) -> ApiResult<HttpResponse> {
+    let (scope, month) = area_scope(&state, &principal, &query).await?;
+    let report = reports::population::report(&state.db, &principal, &scope, month).await?;
+    let stem = format!("penduduk-{}-{}", report.area.code, report.month);
+    answer(query.format.unwrap_or_default(), &report, &stem, || {
+        let mut sheet = Sheet::new(
+            "Penduduk",
+            title("Penduduk dan JKN", &report.area, &report.month),
+            [
+                "kode",
+                "wilayah",
+                "datang",
+                "pindah",
+                "meninggal",
+                "lahir",
+                "desil 1-5 tanpa BPJS",
+                "keluar PBI",
+            ],
+        );
+        for row in report.rows.iter().chain(std::iter::once(&report.total)) {
+            let c = &row.counts;
+            let mut line = area_cells(&row.area);
+            line.extend(
+                [
+                    c.arrived,
+                    c.moved,
+                    c.deceased,
+                    c.born,
+                    c.uninsured_poor,
+                    c.lost_pbi,
+                ]
+                .map(Cell::from),
+            );
+            sheet.push(line);
+        }
+        vec![sheet]
+    })
+}
+
+fn institution_sheets(report: &InstitutionReport) -> Vec<Sheet> {
+    let heading = title("Kelembagaan posyandu", &report.area, &report.month);
+    let mut headers: Vec<String> = [
+        "kode",
+        "posyandu",
+        "desa",
+        "puskesmas",
+        "strata",
+        "alasan",
+        "buka (bulan)",
+        "kader bertugas",
+        "D/S",
+        "cakupan",
+        "program tambahan",
+        "dana sehat",
+        "kader aktif",
+        "kader terlatih",
+        "no SK",
+        "tgl SK",
+        "SK berlaku",
+        "ada bidan desa",
+    ]
+    .map(String::from)
+    .to_vec();
+    headers.extend(SpmField::ALL.map(|f| format!("kegiatan {}", f.as_str())));
+    let mut sheet = Sheet::new("Strata posyandu", heading.clone(), headers);
+    for p in &report.posyandu {
+        let mut line: Vec<Cell> = vec![
+            p.posyandu.code.clone().into(),
+            p.posyandu.name.clone().into(),
+            p.desa.name.clone().into(),
+            p.puskesmas.name.clone().into(),
+            p.strata.as_str().into(),
+            p.reasons.join(" ").into(),
+            p.openings.into(),
+            Cell::Number(p.kader_on_duty),
+            ratio(p.ds),
+            ratio(p.coverage),
+            p.extra_programmes.into(),
+            ratio(p.health_fund),
+            p.active_kader.into(),
+            p.trained_kader.into(),
+            p.sk_number.clone().map_or(Cell::Empty, Cell::from),
+            p.sk_date.map_or(Cell::Empty, Cell::Date),
+            p.sk_valid.into(),
+            p.desa_has_bidan.map_or(Cell::Empty, Cell::Bool),
+        ];
+        line.extend(p.spm.iter().map(|s| Cell::Int(s.activities)));
+        sheet.push(line);
+    }
+    let s = &report.summary;
+    let mut summary = Sheet::new(
+        "Ringkasan",
+        format!("{heading}: ringkasan"),
+        [
+            "posyandu",
+            "pratama",
+            "madya",
+            "purnama",
+            "mandiri",
+            "posyandu aktif",
+            "kader aktif",
+            "kader terlatih",
+            "SK tidak berlaku",
+        ],
+    );
+    summary.push(vec![
+        s.posyandu.into(),
+        s.pratama.into(),
+        s.madya.into(),
+        s.purnama.into(),
+        s.mandiri.into(),
+        ratio(s.aktif.as_ref().and_then(|m| m.value)),
+        s.active_kader.into(),
+        s.trained_kader.into(),
+        s.sk_invalid.into(),
+    ]);
+    let mut desa = Sheet::new(
+        "Desa tanpa bidan",
+        format!("{heading}: desa tanpa bidan desa"),
+        ["kode", "desa"],
+    );
+    for d in &report.desa_without_bidan {
+        desa.push(area_cells(d));
+    }
+    vec![sheet, summary, desa]
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct InstitutionQuery {
+    /// The last month of the year looked at, e.g. `2026-11`.
+    pub month: String,
+    /// Region code, puskesmas code or posyandu registration number; the
+    /// caller's own area when omitted.
+    pub area: Option<String>,
+    pub format: Option<Format>,
+}
+
+/// The posyandu institution of an area: each posyandu's strata from the 12
+/// months ending with `month` (openings, kader on duty, D/S, KIA and
+/// immunisation coverage, extra programmes, health fund) with the reasons
+/// for its level, its active and trained kader, its SK, the SPM fields it
+/// serves and the activities recorded for them; and the desa without a
+/// bidan desa.
+#[utoipa::path(tag = "reports", params(InstitutionQuery),
+    responses(
+        (status = 200, description = "The report", content(
+            (InstitutionReport = "application/json"),
+            (String = "text/csv"),
+            (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 403, description = "The area is outside the caller's", body = openapi::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A parameter is invalid", body = openapi::Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+#[get("/reports/institution")]
+pub async fn institution_report(
+    state: web::Data<AppState>,
+    principal: Principal,
+    query: web::Query<InstitutionQuery>,
+) -> ApiResult<HttpResponse> {
+    let month = reports::parse_month(&query.month)?;
+    let scope = reports::scope(
+        &state.db,
+        &principal,
+        query.area.as_deref(),
+        Some(AreaKind::Posyandu),
+    )
+    .await?;
+    let report = reports::institution::report(&state.db, &principal, &scope, month).await?;
+    let stem = format!("strata-{}-{}", report.area.code, report.month);
+    answer(query.format.unwrap_or_default(), &report, &stem, || {
+        institution_sheets(&report)
+    })
 }

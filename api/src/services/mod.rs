@@ -1,6 +1,7 @@
 //! Queries and mutations. Handlers stay thin: they parse, call a service,
 //! and shape the answer. Every service that touches area-bound rows takes
 //! the caller's [`crate::auth::Principal`] and filters in the query.
+pub mod activities;
 pub mod areas;
 pub mod audit;
 pub mod children;

@@ -153,7 +153,31 @@ const MATRIX: &[Row] = &[
     Row { method: "GET",    path: "/api/v1/reports/skdn/chart.svg", own: READ_REPORTS,                               other: ALL_403 },
     Row { method: "GET",    path: "/api/v1/targets/{kabupaten}/{year}", own: READ_REPORTS,                           other: [404, 404, 404, 404, 404, 404, 404, 404, 403] },
     Row { method: "PUT",    path: "/api/v1/targets/{kabupaten}/{year}", own: [200, 200, 403, 403, 403, 403, 403, 403, 403], other: ALL_403 },
+    Row { method: "GET",    path: "/api/v1/reports/nutrition", own: READ_REPORTS,                                    other: ALL_403 },
+    Row { method: "GET",    path: "/api/v1/reports/nutrition/chart.svg", own: READ_REPORTS,                          other: ALL_403 },
+    Row { method: "GET",    path: "/api/v1/reports/nutrition/cases", own: READ_REPORTS,                              other: ALL_403 },
+    Row { method: "GET",    path: "/api/v1/reports/maternal",  own: READ_REPORTS,                                    other: ALL_403 },
+    Row { method: "GET",    path: "/api/v1/reports/immunisation", own: READ_REPORTS,                                 other: ALL_403 },
+    Row { method: "GET",    path: "/api/v1/reports/population", own: READ_REPORTS,                                   other: ALL_403 },
+    Row { method: "GET",    path: "/api/v1/reports/institution", own: READ_REPORTS,                                  other: ALL_403 },
+    Row { method: "GET",    path: "/api/v1/puskesmas/{id}/lokmin/{quarter}", own: LOKMIN_READ,                       other: LOKMIN_OTHER },
+    Row { method: "GET",    path: "/api/v1/puskesmas/{id}/lokmin/{quarter}/coverage.svg", own: LOKMIN_READ,          other: LOKMIN_OTHER },
+    Row { method: "GET",    path: "/api/v1/puskesmas/{id}/rtl", own: READ_REPORTS,                                   other: LOKMIN_OTHER },
+    Row { method: "POST",   path: "/api/v1/puskesmas/{id}/rtl", own: [201, 201, 403, 201, 403, 403, 403, 403, 403],   other: LOKMIN_WRITE_OTHER },
+    Row { method: "PATCH",  path: "/api/v1/rtl/{id}",          own: [200, 200, 403, 200, 403, 403, 403, 403, 403],   other: LOKMIN_WRITE_OTHER },
+    Row { method: "POST",   path: "/api/v1/posyandu/{id}/activities", own: [201, 201, 201, 201, 201, 403, 201, 201, 403], other: ACTIVITIES_OTHER },
+    Row { method: "GET",    path: "/api/v1/posyandu/{id}/activities", own: ALL_200,                                  other: ALL_404 },
+    Row { method: "PUT",    path: "/api/v1/posyandu/{id}/health-fund/{year}", own: [200, 200, 200, 200, 200, 403, 200, 200, 403], other: ACTIVITIES_OTHER },
+    Row { method: "GET",    path: "/api/v1/posyandu/{id}/health-fund/{year}", own: ALL_200,                          other: ALL_404 },
 ];
+
+/// The lokmin pack is for those whose area holds the whole puskesmas.
+const LOKMIN_READ: [u16; 9] = [200, 200, 200, 200, 403, 403, 403, 200, 403];
+/// Writing another area's plan or log: not found for those who may write.
+const LOKMIN_WRITE_OTHER: [u16; 9] = [404, 404, 403, 404, 403, 403, 403, 403, 403];
+const ACTIVITIES_OTHER: [u16; 9] = [404, 404, 404, 404, 404, 403, 404, 404, 403];
+/// Another area's puskesmas is not found (the bot is refused first).
+const LOKMIN_OTHER: [u16; 9] = [404, 404, 404, 404, 404, 404, 404, 404, 403];
 
 /// Everyone but the bot reads the reports of their area.
 const READ_REPORTS: [u16; 9] = [200, 200, 200, 200, 200, 200, 200, 200, 403];
@@ -180,6 +204,42 @@ struct Cell {
     body: Option<Value>,
     /// For lists: an id that must be in the list (own) or absent (other).
     listed: Option<(String, bool)>,
+}
+
+/// This quarter, `2026-Q4`.
+fn this_quarter() -> String {
+    let today = posyandu_tests::today();
+    format!("{}-Q{}", today.year(), (today.month() - 1) / 3 + 1)
+}
+
+/// A fresh RTL item of the side's puskesmas, written straight to the
+/// database (so that every cell patches one that exists).
+async fn rtl_item(app: &TestApp, side: &posyandu_tests::world::Side) -> uuid::Uuid {
+    use sea_orm::{ActiveValue::Set, EntityTrait};
+    let now = chrono::Utc::now();
+    let id = uuid::Uuid::now_v7();
+    entity::rtl_item::Entity::insert(entity::rtl_item::ActiveModel {
+        id: Set(id),
+        quarter: Set(this_quarter()),
+        indicator: Set(None),
+        problem: Set("D/S rendah".into()),
+        action: Set("Kunjungan rumah".into()),
+        owner_sector: Set("kader".into()),
+        deadline: Set(posyandu_tests::today()),
+        status: Set("planned".into()),
+        notes: Set(None),
+        created_by: Set("test".into()),
+        province_code: Set(side.puskesmas.province_code.clone()),
+        kabupaten_code: Set(side.kabupaten.to_owned()),
+        kecamatan_code: Set(side.kecamatan.to_owned()),
+        puskesmas_id: Set(side.puskesmas.id),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_without_returning(&app.db)
+    .await
+    .expect("an RTL item");
+    id
 }
 
 /// The 10th of next month: a posyandu day under the world's rule.
@@ -643,6 +703,77 @@ async fn cell(app: &TestApp, world: &World, row: &Row, role: Role, own: bool) ->
             body: Some(json!({"targets": [{"indicator": "ds", "value": 0.8}]})),
             listed: None,
         },
+        (
+            "GET",
+            path @ ("/api/v1/reports/nutrition"
+            | "/api/v1/reports/nutrition/chart.svg"
+            | "/api/v1/reports/maternal"
+            | "/api/v1/reports/immunisation"
+            | "/api/v1/reports/population"
+            | "/api/v1/reports/institution"),
+        ) => plain(format!(
+            "{path}?month={}&area={}",
+            posyandu_tests::this_month(),
+            side.posyandu.kode
+        )),
+        ("GET", "/api/v1/reports/nutrition/cases") => plain(format!(
+            "/api/v1/reports/nutrition/cases?month={}&area={}&kind=stunting",
+            posyandu_tests::this_month(),
+            side.posyandu.kode
+        )),
+        ("GET", "/api/v1/puskesmas/{id}/lokmin/{quarter}") => plain(format!(
+            "/api/v1/puskesmas/{}/lokmin/{}",
+            side.puskesmas.id,
+            this_quarter()
+        )),
+        ("GET", "/api/v1/puskesmas/{id}/lokmin/{quarter}/coverage.svg") => plain(format!(
+            "/api/v1/puskesmas/{}/lokmin/{}/coverage.svg",
+            side.puskesmas.id,
+            this_quarter()
+        )),
+        ("GET", "/api/v1/puskesmas/{id}/rtl") => {
+            plain(format!("/api/v1/puskesmas/{}/rtl", side.puskesmas.id))
+        }
+        ("POST", "/api/v1/puskesmas/{id}/rtl") => Cell {
+            path: format!("/api/v1/puskesmas/{}/rtl", side.puskesmas.id),
+            body: Some(json!({"quarter": this_quarter(), "problem": "D/S rendah",
+                "action": "Kunjungan rumah", "owner_sector": "kader",
+                "deadline": posyandu_tests::today()})),
+            listed: None,
+        },
+        ("PATCH", "/api/v1/rtl/{id}") => Cell {
+            path: format!("/api/v1/rtl/{}", rtl_item(app, side).await),
+            body: Some(json!({"status": "in_progress"})),
+            listed: None,
+        },
+        ("POST", "/api/v1/posyandu/{id}/activities") => Cell {
+            path: format!("/api/v1/posyandu/{}/activities", side.posyandu.id),
+            body: Some(
+                json!({"field": "pendidikan", "activity_date": posyandu_tests::today(),
+                "description": "Kelas ibu balita", "people": 12}),
+            ),
+            listed: None,
+        },
+        ("GET", "/api/v1/posyandu/{id}/activities") => {
+            plain(format!("/api/v1/posyandu/{}/activities", side.posyandu.id))
+        }
+        ("PUT", "/api/v1/posyandu/{id}/health-fund/{year}") => Cell {
+            path: format!(
+                "/api/v1/posyandu/{}/health-fund/{}",
+                side.posyandu.id,
+                posyandu_tests::today().year()
+            ),
+            body: Some(
+                json!({"year": posyandu_tests::today().year(), "households": 80,
+                "households_covered": 30}),
+            ),
+            listed: None,
+        },
+        ("GET", "/api/v1/posyandu/{id}/health-fund/{year}") => plain(format!(
+            "/api/v1/posyandu/{}/health-fund/{}",
+            side.posyandu.id,
+            posyandu_tests::today().year()
+        )),
         ("GET", "/api/v1/audit") => listing(
             &format!(
                 "/api/v1/audit?entity=posyandu&entity_id={}",

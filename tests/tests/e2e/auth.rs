@@ -246,7 +246,7 @@ async fn api_clients_use_client_credentials_in_the_body_or_basic_auth() {
     assert!(tokens.refresh_token.is_none());
     assert_eq!(
         tokens.scope,
-        "read:areas write:areas read:users read:people write:people write:weighings write:health read:kader read:reports"
+        "read:areas write:areas read:users read:people write:people write:weighings write:health read:kader read:reports write:activities"
     );
     let me: Me = json(
         app.get(

@@ -10,6 +10,7 @@ mod lists;
 mod maternal;
 mod ops;
 mod problems;
+mod programme_reports;
 mod registry;
 mod reminders;
 mod reports;

@@ -6,6 +6,13 @@
 //! figures are then summed up to the level asked for. Counts add up
 //! exactly; ratios are computed after summing. The same code therefore
 //! serves a posyandu, a desa, a puskesmas, a kecamatan or a province.
+pub mod immunisation;
+pub mod institution;
+pub mod lokmin;
+pub mod maternal;
+pub mod nutrition;
+pub mod population;
+pub mod rtl;
 pub mod skdn;
 pub mod targets;
 
@@ -225,6 +232,20 @@ impl Directory {
         self.places.values()
     }
 
+    /// The name of a posyandu or puskesmas by its code (the code itself
+    /// when unknown).
+    pub fn name_of(&self, code: &str) -> String {
+        self.names
+            .get(code)
+            .cloned()
+            .unwrap_or_else(|| code.to_owned())
+    }
+
+    /// The registration code of a puskesmas of the area.
+    pub fn puskesmas_code(&self, id: Uuid) -> Option<String> {
+        self.puskesmas.get(&id).map(|(kode, _)| kode.clone())
+    }
+
     /// The code of the group a posyandu falls in at the report's level.
     pub fn group_of(&self, posyandu: Uuid) -> Option<String> {
         let place = self.places.get(&posyandu)?;
@@ -280,4 +301,48 @@ impl Directory {
         }
         groups
     }
+}
+
+/// Figures that add up from posyandu to any level above.
+pub trait Tally: Default + Clone {
+    fn add(&mut self, other: &Self);
+}
+
+/// A report's figures for its area and for each row.
+pub struct Breakdown<T> {
+    /// The report's own area (no drill link: it is the report).
+    pub area: ReportArea,
+    pub total: T,
+    pub rows: Vec<(ReportArea, T)>,
+}
+
+impl Directory {
+    /// Rolls per-posyandu figures up to the report's rows and its total.
+    pub fn breakdown<T: Tally>(
+        &self,
+        scope: &ReportScope,
+        per_posyandu: &HashMap<Uuid, T>,
+    ) -> Breakdown<T> {
+        let groups = self.roll_up(per_posyandu, T::add);
+        let mut total = T::default();
+        for figures in groups.values() {
+            total.add(figures);
+        }
+        let mut area = self.report_area(scope.area.kind, &scope.area.code, scope.area.name.clone());
+        area.drill = None;
+        Breakdown {
+            area,
+            total,
+            rows: groups
+                .into_iter()
+                .map(|(code, figures)| (self.area_of(&code), figures))
+                .collect(),
+        }
+    }
+}
+
+/// `SUM(CASE WHEN condition THEN 1 ELSE 0 END)`.
+pub(crate) fn count_if(condition: sea_orm::sea_query::Expr) -> sea_orm::sea_query::Expr {
+    use sea_orm::sea_query::{Expr, Func};
+    Func::sum(Expr::case(condition, 1).finally(0)).into()
 }

@@ -232,7 +232,7 @@ pub async fn per_posyandu(
     Ok(out)
 }
 
-fn add(into: &mut SkdnCounts, c: &SkdnCounts) {
+pub(super) fn add(into: &mut SkdnCounts, c: &SkdnCounts) {
     into.s += c.s;
     into.k += c.k;
     into.d += c.d;
