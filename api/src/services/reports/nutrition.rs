@@ -76,14 +76,16 @@ fn usable(z: weighing::Column, flag: &str) -> Expr {
         .and(w(weighing::Column::Implausible).not_like(format!("%{flag}%")))
 }
 
-/// `CASE WHEN measured_on <= end(m0) THEN v(0) WHEN ... END` over `months`.
-fn by_month(months: &[Month], value: impl Fn(usize, Month) -> Expr) -> Expr {
+/// `CASE WHEN measured_on <= end(m0) THEN v(0) WHEN ... ELSE otherwise END`
+/// over `months`. `otherwise` is a NULL of the values' type: PostgreSQL
+/// will not mix a date CASE with an integer NULL.
+fn by_month(months: &[Month], otherwise: Expr, value: impl Fn(usize, Month) -> Expr) -> Expr {
     let on = w(weighing::Column::MeasuredOn);
     let mut case = Expr::case(on.clone().lte(months[0].last_day()), value(0, months[0]));
     for (i, month) in months.iter().enumerate().skip(1) {
         case = case.case(on.clone().lte(month.last_day()), value(i, *month));
     }
-    case.finally(Expr::val(None::<i32>)).into()
+    case.finally(otherwise).into()
 }
 
 /// The weighings of an area over `months` that are each child's last of
@@ -92,7 +94,9 @@ pub(super) fn last_of_month(scope: &ReportScope, months: &[Month]) -> SelectStat
     let later = Alias::new("later");
     let first = months[0].first_day();
     let last = months[months.len() - 1].last_day();
-    let month_end = by_month(months, |_, m| Expr::val(m.last_day()));
+    let month_end = by_month(months, Expr::val(None::<NaiveDate>), |_, m| {
+        Expr::val(m.last_day())
+    });
     Query::select()
         .from(weighing::Entity)
         .cond_where(scope.condition::<weighing::Entity>())
@@ -145,7 +149,7 @@ fn counts_query(scope: &ReportScope, months: &[Month]) -> SelectStatement {
     query
         .expr_as(w(weighing::Column::PosyanduId), Alias::new("posyandu_id"))
         .expr_as(
-            by_month(months, |i, _| Expr::val(i as i32)),
+            by_month(months, Expr::val(None::<i32>), |i, _| Expr::val(i as i32)),
             Alias::new("month_index"),
         )
         .expr_as(Func::count(w(weighing::Column::Id)), Alias::new("weighed"))
