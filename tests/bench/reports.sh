@@ -9,6 +9,10 @@
 #   bash tests/bench/reports.sh                     # SQLite (all-in-one)
 #   BENCH_POSTGRES=postgres://postgres@127.0.0.1:5432/postgres bash tests/bench/reports.sh
 #
+# Then the other reports of the kabupaten for the same month, and the
+# lokakarya mini pack of the demo's first puskesmas for the quarter holding
+# that month, each RUNS times.
+#
 # Target: <= 200 ms for the kabupaten's month on both databases.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -26,7 +30,7 @@ echo "database: ${DATABASE_URL:-sqlite}; SKDN of Kabupaten Buleleng for $month"
 measure() {
   local label=$1 url=$2
   # The counts once, from the JSON answer (not from a download).
-  if [[ $url != *format=* ]]; then
+  if [[ $url == */reports/skdn\?* && $url != *format=* ]]; then
   curl -sf -H "Authorization: Bearer $token" "$url" > "$data/last.json"
   python3 - "$data/last.json" <<'PY'
 import json, sys
@@ -46,3 +50,10 @@ print(f'  $label: min {xs[0]:.0f} ms, median {xs[n//2]:.0f} ms, p90 {xs[int(n*0.
 measure "by kecamatan" "http://127.0.0.1:$PORT/api/v1/reports/skdn?month=$month&area=51.08"
 measure "by posyandu" "http://127.0.0.1:$PORT/api/v1/reports/skdn?month=$month&area=51.08&by=posyandu"
 measure "by posyandu, xlsx" "http://127.0.0.1:$PORT/api/v1/reports/skdn?month=$month&area=51.08&by=posyandu&format=xlsx"
+for report in nutrition maternal immunisation population institution; do
+  measure "$report by kecamatan" "http://127.0.0.1:$PORT/api/v1/reports/$report?month=$month&area=51.08"
+done
+puskesmas=$(curl -sf -H "Authorization: Bearer $token" "http://127.0.0.1:$PORT/api/v1/puskesmas?limit=1" |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')
+quarter="${month%-*}-Q$(( (10#${month#*-} - 1) / 3 + 1 ))"
+measure "lokmin pack $quarter" "http://127.0.0.1:$PORT/api/v1/puskesmas/$puskesmas/lokmin/$quarter"

@@ -96,6 +96,59 @@ async fn place(app: &TestApp, kode: &str, name: &str) -> (openapi::areas::Puskes
     (puskesmas, posyandu)
 }
 
+/// Downloads a report as .xlsx and as CSV and reads both back: the named
+/// sheet has a row for `code` whose cell `column` is `value`, and the CSV
+/// has the same number in that row.
+async fn exports_hold(
+    app: &TestApp,
+    caller: &Caller,
+    path: &str,
+    sheet: &str,
+    code: &str,
+    column: usize,
+    value: f64,
+) {
+    let join = if path.contains('?') { '&' } else { '?' };
+    let bytes = app
+        .get(&format!("{path}{join}format=xlsx"), caller)
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes.to_vec()))
+        .unwrap_or_else(|e| panic!("{path}: not a workbook: {e}"));
+    let range = book
+        .worksheet_range(sheet)
+        .unwrap_or_else(|e| panic!("{path}: no sheet {sheet}: {e}"));
+    let row = range
+        .rows()
+        .find(|r| r.first() == Some(&Data::String(code.to_owned())))
+        .unwrap_or_else(|| panic!("{path}: no row {code}"));
+    assert_eq!(row[column], Data::Float(value), "{path} column {column}");
+    let csv = app
+        .get(&format!("{path}{join}format=csv"), caller)
+        .await
+        .text()
+        .await
+        .unwrap();
+    let line = csv
+        .lines()
+        .find(|l| l.starts_with(&format!("{code},")) || l.starts_with(&format!("\"{code}\",")))
+        .unwrap_or_else(|| panic!("{path}: no CSV line for {code}:\n{csv}"));
+    let cells: Vec<&str> = line.split(',').collect();
+    let number: f64 = cells[column]
+        .trim_matches('"')
+        .trim_end_matches('%')
+        .parse()
+        .unwrap();
+    let expected = if cells[column].ends_with('%') {
+        value * 100.0
+    } else {
+        value
+    };
+    assert!((number - expected).abs() < 0.05, "{path}: CSV {line}");
+}
+
 /// Ayu (20 months, 74 cm: stunted) and Bagus (20 months, 83 cm) weighed
 /// with a length this month; Citra weighed without one; Dewi has a KMS and
 /// was not weighed. Bagus was also measured short earlier in the month:
