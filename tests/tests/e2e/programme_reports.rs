@@ -96,6 +96,25 @@ async fn place(app: &TestApp, kode: &str, name: &str) -> (openapi::areas::Puskes
     (puskesmas, posyandu)
 }
 
+/// The fields of one CSV line (RFC 4180 quoting, no line breaks inside).
+fn csv_fields(line: &str) -> Vec<String> {
+    let (mut fields, mut field, mut quoted) = (Vec::new(), String::new(), false);
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => fields.push(std::mem::take(&mut field)),
+            (c, _) => field.push(c),
+        }
+    }
+    fields.push(field);
+    fields
+}
+
 /// Downloads a report as .xlsx and as CSV and reads both back: the named
 /// sheet has a row for `code` whose cell `column` is `value`, and the CSV
 /// has the same number in that row.
@@ -135,12 +154,11 @@ async fn exports_hold(
         .lines()
         .find(|l| l.starts_with(&format!("{code},")) || l.starts_with(&format!("\"{code}\",")))
         .unwrap_or_else(|| panic!("{path}: no CSV line for {code}:\n{csv}"));
-    let cells: Vec<&str> = line.split(',').collect();
+    let cells = csv_fields(line);
     let number: f64 = cells[column]
-        .trim_matches('"')
         .trim_end_matches('%')
         .parse()
-        .unwrap();
+        .unwrap_or_else(|_| panic!("{path}: column {column} of {line}"));
     let expected = if cells[column].ends_with('%') {
         value * 100.0
     } else {
@@ -452,6 +470,39 @@ async fn maternal_immunisation_and_population_match_the_hand_count() {
         .await
         .unwrap();
     assert!(csv.contains("datang"), "{csv}");
+    // Each report downloads as Excel and CSV with the same numbers: the
+    // pregnancies, the cohort, the newcomer.
+    let area = &melati.kode;
+    exports_hold(
+        &app,
+        &admin,
+        &format!("/api/v1/reports/maternal?month={month}&area={area}"),
+        "Kesehatan ibu",
+        area,
+        2,
+        1.0,
+    )
+    .await;
+    exports_hold(
+        &app,
+        &admin,
+        &format!("/api/v1/reports/immunisation?month={month}&area={area}"),
+        "Imunisasi",
+        area,
+        2,
+        2.0,
+    )
+    .await;
+    exports_hold(
+        &app,
+        &admin,
+        &format!("/api/v1/reports/population?month={month}&area=51.08.06&by=desa"),
+        "Penduduk",
+        "51.08.06.2004",
+        2,
+        1.0,
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -628,4 +679,39 @@ async fn the_institution_report_and_the_lokmin_pack_with_its_follow_up_plan() {
         422,
     )
     .await;
+    // The institution report and the pack download as Excel and CSV.
+    let institution = format!(
+        "/api/v1/reports/institution?month={}&area={}",
+        this_month(),
+        puskesmas.kode
+    );
+    exports_hold(
+        &app,
+        &admin,
+        &institution,
+        "Strata posyandu",
+        &melati.kode,
+        6,
+        1.0,
+    )
+    .await;
+    let bytes = app
+        .get(&format!("{path}?format=xlsx"), &admin)
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes.to_vec())).unwrap();
+    let capaian = book.worksheet_range("Capaian").unwrap();
+    let ds_row = capaian
+        .rows()
+        .find(|r| r.first() == Some(&Data::String(Indicator::Ds.label().to_owned())))
+        .expect("the D/S row");
+    // indikator, target, three months, then the quarter's value.
+    assert_eq!(ds_row[5], Data::Float(1.0 / 6.0));
+    let rtl = book.worksheet_range("RTL").unwrap();
+    assert!(
+        rtl.rows()
+            .any(|r| r.contains(&Data::String("Kunjungan rumah oleh kader".into())))
+    );
 }
