@@ -23,8 +23,10 @@ pub const PACE_LEAD: Duration = Duration::milliseconds(50);
 
 /// Slots are spaced for this share of the configured limit. A send a few
 /// milliseconds late (a busy worker, a slow answer) then still leaves every
-/// second within the limit: at 95 % a send may be 50 ms late.
-pub const PACE_HEADROOM: f64 = 0.95;
+/// second within the limit: at 90 % and 10/s a send may be 100 ms late.
+/// (At 95 % a CI run on PostgreSQL under load once put 11 sends in one
+/// second at 10/s: a send 50 ms late is not rare on a busy machine.)
+pub const PACE_HEADROOM: f64 = 0.9;
 
 /// The gap between two slots of a channel limited to `per_second`, in
 /// microseconds (the databases keep microseconds).
@@ -150,21 +152,21 @@ mod tests {
     #[test]
     fn an_idle_channel_has_a_seconds_worth_of_slots() {
         // The next free slot is in the past: the schedule starts just after
-        // now, and fills the rest of the second at 95 % of the limit.
-        assert_eq!(free_slots(t(-5000), t(0), 80.0, PACE_HORIZON), 73);
+        // now, and fills the rest of the second at 90 % of the limit.
+        assert_eq!(free_slots(t(-5000), t(0), 80.0, PACE_HORIZON), 69);
         assert_eq!(free_slots(t(0), t(0), 1.0, PACE_HORIZON), 1);
-        assert_eq!(free_slots(t(0), t(0), 10.0, PACE_HORIZON), 10);
+        assert_eq!(free_slots(t(0), t(0), 10.0, PACE_HORIZON), 9);
     }
 
     #[test]
     fn booked_slots_leave_only_the_rest_of_the_second() {
-        let (slots, next) = book_slots(t(-5000), t(0), 80.0, 38);
-        assert_eq!(slots.len(), 38);
+        let (slots, next) = book_slots(t(-5000), t(0), 80.0, 36);
+        assert_eq!(slots.len(), 36);
         assert_eq!(slots[0], t(50));
-        // 1 / (80 × 0.95) s apart.
-        assert_eq!(slots[1] - slots[0], Duration::microseconds(13_158));
+        // 1 / (80 × 0.9) s apart.
+        assert_eq!(slots[1] - slots[0], Duration::microseconds(13_889));
         assert_eq!(next, t(550));
-        assert_eq!(free_slots(next, t(0), 80.0, PACE_HORIZON), 35);
+        assert_eq!(free_slots(next, t(0), 80.0, PACE_HORIZON), 33);
         // A second claim 100 ms later gets the slots after the first's.
         let (more, next) = book_slots(next, t(100), 80.0, 42);
         assert_eq!(more[0], t(550));
