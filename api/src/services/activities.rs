@@ -151,6 +151,14 @@ pub async fn add(
     Ok(wire)
 }
 
+fn fund_wire(row: posyandu_health_fund::Model) -> HealthFund {
+    HealthFund {
+        year: row.year,
+        households: row.households,
+        households_covered: row.households_covered,
+    }
+}
+
 pub async fn get_fund(
     db: &DatabaseConnection,
     principal: &Principal,
@@ -165,11 +173,7 @@ pub async fn get_fund(
         .filter(posyandu_health_fund::Column::Year.eq(year))
         .one(db)
         .await?
-        .map(|row| HealthFund {
-            year: row.year,
-            households: row.households,
-            households_covered: row.households_covered,
-        })
+        .map(fund_wire)
         .ok_or_else(ApiError::not_found)
 }
 
@@ -214,11 +218,7 @@ pub async fn put_fund(
         .filter(posyandu_health_fund::Column::Year.eq(year))
         .one(&*tx)
         .await?
-        .map(|row| HealthFund {
-            year: row.year,
-            households: row.households,
-            households_covered: row.households_covered,
-        });
+        .map(fund_wire);
     let now = clock::now();
     posyandu_health_fund::Entity::insert(posyandu_health_fund::ActiveModel {
         id: Set(Uuid::now_v7()),

@@ -23,13 +23,13 @@ use openapi::Scope;
 use openapi::reports::{
     AntigenCoverage, ImmunisationCounts, ImmunisationReport, ImmunisationRow, Indicator, Measure,
 };
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, SelectStatement};
 use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, FromQueryResult, QueryFilter, QuerySelect,
 };
 use uuid::Uuid;
 
-use super::{Directory, ReportScope, Tally};
+use super::{Directory, ReportScope, Tally, children_with_person, living_on};
 use crate::auth::Principal;
 use crate::domain::immunisation::{self as schedule, GivenDose};
 use crate::domain::reports::{self as rules, Month, Targets};
@@ -123,7 +123,7 @@ fn children_born(
     on: NaiveDate,
 ) -> SelectStatement {
     let birth = Expr::col((person::Entity, person::Column::BirthDate));
-    Query::select()
+    children_with_person(scope)
         .expr_as(
             Expr::col((child::Entity, child::Column::PersonId)),
             Alias::new("person_id"),
@@ -133,22 +133,9 @@ fn children_born(
             Alias::new("posyandu_id"),
         )
         .expr_as(birth.clone(), Alias::new("birth_date"))
-        .from(child::Entity)
-        .inner_join(
-            person::Entity,
-            Expr::col((person::Entity, person::Column::Id))
-                .equals((child::Entity, child::Column::PersonId)),
-        )
-        .cond_where(scope.condition::<child::Entity>())
-        .and_where(Expr::col((child::Entity, child::Column::DeletedAt)).is_null())
-        .and_where(Expr::col((person::Entity, person::Column::DeletedAt)).is_null())
         .and_where(birth.clone().gt(after))
         .and_where(birth.lte(until))
-        .and_where(
-            Expr::col((person::Entity, person::Column::Status))
-                .eq("active")
-                .or(Expr::col((person::Entity, person::Column::StatusDate)).gt(on)),
-        )
+        .and_where(living_on(on))
         .to_owned()
 }
 

@@ -19,9 +19,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
-use entity::{
-    child, desa_profile, kader, person, posyandu, posyandu_activity, posyandu_health_fund, weighing,
-};
+use entity::{child, desa_profile, kader, posyandu_activity, posyandu_health_fund, weighing};
 use openapi::areas::SpmField;
 use openapi::reports::{
     Indicator, InstitutionReport, PosyanduInstitution, ReportArea, SpmFieldActivity, StrataSummary,
@@ -33,7 +31,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{Directory, ReportScope, count_if};
+use super::{Directory, ReportScope, children_with_person, count_if, living_on, under_five_on};
 use crate::auth::Principal;
 use crate::domain::reports::{self as rules, Month, StrataInput};
 use crate::domain::wilayah::RegionIndex;
@@ -117,37 +115,17 @@ fn weighed_query(scope: &ReportScope, months: &[Month]) -> SelectStatement {
 
 /// Children 0–59 months living at the posyandu at each month's end.
 fn children_query(scope: &ReportScope, months: &[Month]) -> SelectStatement {
-    let birth = Expr::col((person::Entity, person::Column::BirthDate));
-    let mut query = Query::select();
+    let mut query = children_with_person(scope);
     query
         .expr_as(
             Expr::col((child::Entity, child::Column::PosyanduId)),
             Alias::new("posyandu_id"),
         )
-        .from(child::Entity)
-        .inner_join(
-            person::Entity,
-            Expr::col((person::Entity, person::Column::Id))
-                .equals((child::Entity, child::Column::PersonId)),
-        )
-        .cond_where(scope.condition::<child::Entity>())
-        .and_where(Expr::col((child::Entity, child::Column::DeletedAt)).is_null())
-        .and_where(Expr::col((person::Entity, person::Column::DeletedAt)).is_null())
         .add_group_by([Expr::cust("1")]);
     for (i, m) in months.iter().enumerate() {
         let last = m.last_day();
-        let bounds = rules::age_group_bounds(last);
-        let living = Expr::col((person::Entity, person::Column::Status))
-            .eq("active")
-            .or(Expr::col((person::Entity, person::Column::StatusDate)).gt(last));
         query.expr_as(
-            count_if(
-                birth
-                    .clone()
-                    .lte(last)
-                    .and(birth.clone().gt(bounds[4]))
-                    .and(living),
-            ),
+            count_if(under_five_on(last).and(living_on(last))),
             Alias::new(format!("s{i}")),
         );
     }
@@ -322,11 +300,8 @@ pub async fn report(
         super::targets::in_force(db, &scope.area, month.year),
     )
     .await?;
-    let posts = posyandu::Entity::find()
-        .filter(scope.condition::<posyandu::Entity>())
-        .filter(posyandu::Column::DeletedAt.is_null())
-        .all(db)
-        .await?;
+    // The directory has every posyandu of the area already.
+    let posts: Vec<&super::Place> = directory.places().collect();
     let funds: HashMap<Uuid, posyandu_health_fund::Model> = posyandu_health_fund::Entity::find()
         .filter(scope.condition::<posyandu_health_fund::Entity>())
         .filter(posyandu_health_fund::Column::Year.eq(month.year))
@@ -335,7 +310,7 @@ pub async fn report(
         .into_iter()
         .map(|f| (f.posyandu_id, f))
         .collect();
-    let desa: HashSet<String> = posts.iter().map(|p| p.desa_code.clone()).collect();
+    let desa: HashSet<String> = posts.iter().map(|p| p.desa.clone()).collect();
     let profiles: HashMap<String, Option<bool>> = desa_profile::Entity::find()
         .filter(desa_profile::Column::DesaCode.is_in(desa.iter().cloned()))
         .all(db)
@@ -353,7 +328,7 @@ pub async fn report(
     };
     let mut summary = StrataSummary::default();
     let mut list = Vec::new();
-    for post in &posts {
+    for post in posts {
         let year = years.get(&post.id).unwrap_or(&empty);
         let m = maternal.get(&post.id);
         let k4 = m.and_then(|m| ratio(m.k4, m.completed));
@@ -380,12 +355,10 @@ pub async fn report(
         summary.active_kader += year.active_kader;
         summary.trained_kader += year.trained_kader;
         summary.sk_invalid += i64::from(!sk_valid);
-        let puskesmas_code = directory
-            .puskesmas_code(post.puskesmas_id)
-            .unwrap_or_default();
+        let puskesmas_code = directory.puskesmas_code(post.puskesmas).unwrap_or_default();
         list.push(PosyanduInstitution {
             posyandu: directory.report_area(AreaKind::Posyandu, &post.kode, post.name.clone()),
-            desa: region(AreaKind::Desa, &post.desa_code),
+            desa: region(AreaKind::Desa, &post.desa),
             puskesmas: directory.report_area(
                 AreaKind::Puskesmas,
                 &puskesmas_code,
@@ -404,7 +377,7 @@ pub async fn report(
             sk_number: post.sk_number.clone(),
             sk_date: post.sk_date,
             sk_valid,
-            desa_has_bidan: profiles.get(&post.desa_code).copied().flatten(),
+            desa_has_bidan: profiles.get(&post.desa).copied().flatten(),
             spm: SpmField::ALL
                 .into_iter()
                 .map(|field| {

@@ -31,7 +31,7 @@ use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, FromQueryResult, QueryFilter};
 use uuid::Uuid;
 
-use super::{Directory, ReportScope, Tally, count_if};
+use super::{Directory, ReportScope, Tally, children_with_person, count_if};
 use crate::auth::Principal;
 use crate::domain::pregnancy::{self as anc, Trimester};
 use crate::domain::reports::{self as rules, Month, Targets};
@@ -151,7 +151,7 @@ async fn births(
 ) -> ApiResult<Vec<BirthGroup>> {
     let c = |column: child::Column| Expr::col((child::Entity, column));
     let birth = Expr::col((person::Entity, person::Column::BirthDate));
-    let query = Query::select()
+    let query = children_with_person(scope)
         .expr_as(c(child::Column::PosyanduId), Alias::new("posyandu_id"))
         .expr_as(
             Func::count(c(child::Column::PersonId)),
@@ -165,15 +165,6 @@ async fn births(
             count_if(c(child::Column::BirthWeightG).lt(LOW_BIRTH_WEIGHT_G)),
             Alias::new("low"),
         )
-        .from(child::Entity)
-        .inner_join(
-            person::Entity,
-            Expr::col((person::Entity, person::Column::Id))
-                .equals((child::Entity, child::Column::PersonId)),
-        )
-        .cond_where(scope.condition::<child::Entity>())
-        .and_where(c(child::Column::DeletedAt).is_null())
-        .and_where(Expr::col((person::Entity, person::Column::DeletedAt)).is_null())
         .and_where(birth.clone().gte(first))
         .and_where(birth.lte(last))
         .add_group_by([Expr::cust("1")])

@@ -157,6 +157,10 @@ pub struct Place {
     pub kecamatan: String,
     pub desa: String,
     pub puskesmas: Uuid,
+    /// The SPM fields it serves, `kesehatan,pendidikan`.
+    pub spm_fields: String,
+    pub sk_number: Option<String>,
+    pub sk_date: Option<chrono::NaiveDate>,
 }
 
 /// The posyandu of a report's area, and how to name the groups they fall in.
@@ -206,6 +210,9 @@ impl Directory {
                         kecamatan: p.kecamatan_code,
                         desa: p.desa_code,
                         puskesmas: p.puskesmas_id,
+                        spm_fields: p.spm_fields,
+                        sk_number: p.sk_number,
+                        sk_date: p.sk_date,
                     },
                 )
             })
@@ -345,4 +352,43 @@ impl Directory {
 pub(crate) fn count_if(condition: sea_orm::sea_query::Expr) -> sea_orm::sea_query::Expr {
     use sea_orm::sea_query::{Expr, Func};
     Func::sum(Expr::case(condition, 1).finally(0)).into()
+}
+
+/// The children of the scope joined to their person, neither deleted: the
+/// base of every count of children (callers add their columns and filters).
+pub(super) fn children_with_person(scope: &ReportScope) -> sea_orm::sea_query::SelectStatement {
+    use entity::{child, person};
+    use sea_orm::sea_query::{Expr, ExprTrait, Query};
+    Query::select()
+        .from(child::Entity)
+        .inner_join(
+            person::Entity,
+            Expr::col((person::Entity, person::Column::Id))
+                .equals((child::Entity, child::Column::PersonId)),
+        )
+        .cond_where(scope.condition::<child::Entity>())
+        .and_where(Expr::col((child::Entity, child::Column::DeletedAt)).is_null())
+        .and_where(Expr::col((person::Entity, person::Column::DeletedAt)).is_null())
+        .to_owned()
+}
+
+/// The person lives in the area on `day`: still active, or moved or died
+/// after it.
+pub(super) fn living_on(day: chrono::NaiveDate) -> sea_orm::sea_query::Expr {
+    use entity::person;
+    use sea_orm::sea_query::{Expr, ExprTrait};
+    Expr::col((person::Entity, person::Column::Status))
+        .eq("active")
+        .or(Expr::col((person::Entity, person::Column::StatusDate)).gt(day))
+}
+
+/// The person is under five on `day` (born by it, 0–59 completed months).
+pub(super) fn under_five_on(day: chrono::NaiveDate) -> sea_orm::sea_query::Expr {
+    use entity::person;
+    use sea_orm::sea_query::{Expr, ExprTrait};
+    let birth = Expr::col((person::Entity, person::Column::BirthDate));
+    birth
+        .clone()
+        .lte(day)
+        .and(birth.gt(crate::domain::reports::age_group_bounds(day)[4]))
 }

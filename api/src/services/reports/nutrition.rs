@@ -12,7 +12,6 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use entity::{child, person, weighing};
 use openapi::Scope;
-use openapi::growth::Sex;
 use openapi::reports::{
     CaseKind, Indicator, Measure, NutritionCase, NutritionCounts, NutritionMonth, NutritionReport,
     NutritionRow,
@@ -21,10 +20,13 @@ use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Order, Query, SelectState
 use sea_orm::{DatabaseConnection, FromQueryResult};
 use uuid::Uuid;
 
-use super::{Directory, ReportScope, Tally, count_if};
+use super::{
+    Directory, ReportScope, Tally, children_with_person, count_if, living_on, under_five_on,
+};
 use crate::auth::Principal;
 use crate::domain::reports::{self as rules, Month, Targets};
 use crate::error::{ApiError, ApiResult};
+use crate::services::people::parse_sex;
 
 /// Months in the trend.
 pub const TREND_MONTHS: u32 = 12;
@@ -340,10 +342,9 @@ fn weighed_cases(scope: &ReportScope, month: Month, kind: CaseKind) -> SelectSta
 /// month's end, without a weighing in the month (K − D, by name).
 fn absent_cases(scope: &ReportScope, month: Month) -> SelectStatement {
     let (first, last) = (month.first_day(), month.last_day());
-    let bounds = rules::age_group_bounds(last);
     let c = |column: child::Column| Expr::col((child::Entity, column));
     let none = Expr::val(None::<f64>);
-    Query::select()
+    children_with_person(scope)
         .expr_as(c(child::Column::PersonId), Alias::new("child_id"))
         .expr_as(p(person::Column::Code), Alias::new("code"))
         .expr_as(p(person::Column::Name), Alias::new("name"))
@@ -358,26 +359,13 @@ fn absent_cases(scope: &ReportScope, month: Month) -> SelectStatement {
         .expr_as(none.clone(), Alias::new("z_lhfa"))
         .expr_as(none, Alias::new("z_wflh"))
         .expr_as(Expr::val(None::<String>), Alias::new("kms_status"))
-        .from(child::Entity)
-        .inner_join(
-            person::Entity,
-            p(person::Column::Id).equals((child::Entity, child::Column::PersonId)),
-        )
-        .cond_where(scope.condition::<child::Entity>())
-        .and_where(c(child::Column::DeletedAt).is_null())
-        .and_where(p(person::Column::DeletedAt).is_null())
         .and_where(
             c(child::Column::KmsHeld)
                 .eq(true)
                 .or(c(child::Column::BukuKiaHeld).eq(true)),
         )
-        .and_where(p(person::Column::BirthDate).lte(last))
-        .and_where(p(person::Column::BirthDate).gt(bounds[4]))
-        .and_where(
-            p(person::Column::Status)
-                .eq("active")
-                .or(p(person::Column::StatusDate).gt(last)),
-        )
+        .and_where(under_five_on(last))
+        .and_where(living_on(last))
         .and_where(
             Expr::exists(
                 Query::select()
@@ -451,7 +439,7 @@ pub async fn cases(
                 child_id: row.child_id,
                 code: row.code,
                 name: row.name,
-                sex: if row.sex == "P" { Sex::P } else { Sex::L },
+                sex: parse_sex(&row.sex),
                 birth_date: row.birth_date,
                 posyandu,
                 desa_code: row.desa_code,

@@ -21,15 +21,10 @@ use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query, SelectStatement};
 use sea_orm::{DatabaseConnection, FromQueryResult};
 use uuid::Uuid;
 
-use super::{Directory, ReportScope};
+use super::{Directory, ReportScope, children_with_person, count_if, living_on, under_five_on};
 use crate::auth::Principal;
 use crate::domain::reports::{self as rules, Month, Targets};
 use crate::error::ApiResult;
-
-/// `SUM(CASE WHEN condition THEN 1 ELSE 0 END)`.
-fn count_if(condition: Expr) -> Expr {
-    Func::sum(Expr::case(condition, 1).finally(0)).into()
-}
 
 /// `GROUP BY 1, 2, 3`: by position, because the age group is a CASE with
 /// bound dates that PostgreSQL would not match to a repeated copy of it,
@@ -76,12 +71,11 @@ type Groups = HashMap<(AgeGroup, Sex), SkdnCounts>;
 
 fn children_query(scope: &ReportScope, month: Month) -> SelectStatement {
     let last = month.last_day();
-    let bounds = rules::age_group_bounds(last);
     let birth = Expr::col((person::Entity, person::Column::BirthDate));
     let held = Expr::col((child::Entity, child::Column::KmsHeld))
         .eq(true)
         .or(Expr::col((child::Entity, child::Column::BukuKiaHeld)).eq(true));
-    Query::select()
+    children_with_person(scope)
         .expr_as(
             Expr::col((child::Entity, child::Column::PosyanduId)),
             Alias::new("posyandu_id"),
@@ -96,24 +90,8 @@ fn children_query(scope: &ReportScope, month: Month) -> SelectStatement {
             Alias::new("s"),
         )
         .expr_as(count_if(held), Alias::new("k"))
-        .from(child::Entity)
-        .inner_join(
-            person::Entity,
-            Expr::col((person::Entity, person::Column::Id))
-                .equals((child::Entity, child::Column::PersonId)),
-        )
-        .cond_where(scope.condition::<child::Entity>())
-        .and_where(Expr::col((child::Entity, child::Column::DeletedAt)).is_null())
-        .and_where(Expr::col((person::Entity, person::Column::DeletedAt)).is_null())
-        .and_where(birth.clone().lte(last))
-        .and_where(birth.gt(bounds[4]))
-        // Living here at the month's end: still active, or moved or died
-        // after it.
-        .and_where(
-            Expr::col((person::Entity, person::Column::Status))
-                .eq("active")
-                .or(Expr::col((person::Entity, person::Column::StatusDate)).gt(last)),
-        )
+        .and_where(under_five_on(last))
+        .and_where(living_on(last))
         .add_group_by(by_first_three())
         .to_owned()
 }
