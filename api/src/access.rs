@@ -408,6 +408,7 @@ area_bound_entity!(
     entity::vitamin_a_dose::Column
 );
 area_bound_entity!(entity::bpjs_change::Entity, entity::bpjs_change::Column);
+area_bound_entity!(entity::child_month::Entity, entity::child_month::Column);
 area_bound_entity!(
     entity::posyandu_activity::Entity,
     entity::posyandu_activity::Column

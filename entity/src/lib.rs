@@ -12,6 +12,7 @@ pub mod app_user;
 pub mod audit_log;
 pub mod bpjs_change;
 pub mod child;
+pub mod child_month;
 pub mod contact_preference;
 pub mod counter;
 pub mod desa_profile;

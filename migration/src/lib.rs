@@ -17,6 +17,7 @@ mod m20261122_000005_maternal;
 mod m20261201_000006_messages;
 mod m20261202_000007_delivery;
 mod m20261202_000008_reports;
+pub mod m20261203_000009_child_month;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000006_messages::Migration),
             Box::new(m20261202_000007_delivery::Migration),
             Box::new(m20261202_000008_reports::Migration),
+            Box::new(m20261203_000009_child_month::Migration),
         ]
     }
 }

@@ -251,6 +251,9 @@ pub async fn run(db: &DatabaseConnection, options: DemoOptions) -> anyhow::Resul
     let posyandu = scale_out(db, options.children).await?;
     let today = crate::domain::schedule::today_in("Asia/Makassar", crate::clock::now());
     let made = population::generate(db, &posyandu, options.children, options.seed, today).await?;
+    // The demo writes its weighings in bulk, past the services: the monthly
+    // summary the reports read is built from them in one statement.
+    migration::m20261203_000009_child_month::rebuild(db).await?;
     refresh_statistics(db).await?;
     let puskesmas = entity::puskesmas::Entity::find().all(db).await?.len();
     crate::say!(

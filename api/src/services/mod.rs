@@ -4,6 +4,7 @@
 pub mod activities;
 pub mod areas;
 pub mod audit;
+pub mod child_months;
 pub mod children;
 pub mod clients;
 pub mod contacts;

@@ -627,6 +627,7 @@ pub async fn update_person(
     }
     invalid.finish()?;
     let row_segment = row.bpjs_segment.clone();
+    let row_identity = (row.sex.clone(), row.birth_date);
     let mut active = row.into_active_model();
     if let Some(name) = name {
         active.name_folded = Set(fold_name(&name));
@@ -663,6 +664,16 @@ pub async fn update_person(
         other => other?,
     };
     let place = person_place(&updated);
+    if row_identity != (updated.sex.clone(), updated.birth_date) {
+        // A child's monthly weighing summary carries its sex and birth date.
+        crate::services::child_months::person_corrected(
+            &*tx,
+            updated.id,
+            &updated.sex,
+            updated.birth_date,
+        )
+        .await?;
+    }
     if segment_change.is_some() {
         record_segment_change(&tx, principal, &updated, row_segment).await?;
     }

@@ -184,6 +184,19 @@ async fn write_batch(db: &DatabaseConnection, jobs: Vec<&Job>) -> Result<Vec<Out
             return Err(error);
         }
     }
+    // The month's summary rows of the children written (none of these
+    // weighings has a later one, so only their own months change).
+    if let Some(from) = jobs
+        .iter()
+        .zip(&outcomes)
+        .filter(|(_, o)| matches!(o, Outcome::Written))
+        .map(|(job, _)| job.measured_on)
+        .min()
+    {
+        let mut children: Vec<Uuid> = changed.iter().copied().collect();
+        children.sort();
+        crate::services::child_months::refresh(&*tx, &children, from).await?;
+    }
     for chunk in audits.chunks(200) {
         audit_log::Entity::insert_many(chunk.to_vec())
             .exec_without_returning(&tx)

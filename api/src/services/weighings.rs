@@ -26,6 +26,7 @@ use crate::domain::{codes, kms, schedule};
 use crate::error::{ApiError, ApiResult, Invalid};
 use crate::services::Authority;
 use crate::services::audit::{self, Actor};
+use crate::services::child_months;
 use crate::services::people::{Place, parse_sex, visible_posyandu};
 use crate::services::weighing_writer::{Job, Outcome, WeighingWriter};
 
@@ -518,6 +519,7 @@ pub async fn record(
             .exec_without_returning(&tx)
             .await?;
         reread_after(&tx, child_id, birth, sex, measured_on).await?;
+        child_months::refresh(&*tx, &[child_id], measured_on).await?;
         audit_log::Entity::insert(audit_entry)
             .exec_without_returning(&tx)
             .await?;
@@ -832,6 +834,7 @@ pub async fn correct(
         earliest.min(changed.measured_on),
     )
     .await?;
+    child_months::refresh(&*tx, &[child.person_id], earliest.min(changed.measured_on)).await?;
     let after = weighing::Entity::find_by_id(id)
         .one(&tx)
         .await?
@@ -885,6 +888,7 @@ pub async fn remove(db: &DatabaseConnection, principal: &Principal, id: Uuid) ->
         date - chrono::Duration::days(1),
     )
     .await?;
+    child_months::refresh(&*tx, &[child.person_id], date).await?;
     audit::record(
         &tx,
         &Actor::from(principal),

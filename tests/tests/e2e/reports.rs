@@ -514,3 +514,149 @@ async fn skdn_exports_read_back_as_csv_and_excel() {
     );
     assert!(svg.contains("Pemaron") || svg.contains("51.08.06.2004"));
 }
+
+/// `child_month` (what SKDN and nutrition count) as kept by the API equals
+/// a rebuild from the weighings; returns the rows kept.
+async fn summary_matches_rebuild(app: &TestApp) -> Vec<entity::child_month::Model> {
+    use sea_orm::{EntityTrait, QueryOrder};
+    let rows = || async {
+        entity::child_month::Entity::find()
+            .order_by_asc(entity::child_month::Column::ChildId)
+            .order_by_asc(entity::child_month::Column::Month)
+            .all(&app.db)
+            .await
+            .unwrap()
+    };
+    let kept = rows().await;
+    posyandu_api::services::child_months::rebuild(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(
+        kept,
+        rows().await,
+        "the kept summary differs from a rebuild"
+    );
+    kept
+}
+
+/// The posyandu's SKDN of the reported month, with what the child's own
+/// weighings say it must be: its last weighing of the month.
+async fn skdn_follows_weighings(
+    app: &TestApp,
+    admin: &Caller,
+    posyandu: &Posyandu,
+    kadek: &Child,
+) -> KmsStatus {
+    let report = skdn(app, admin, &format!("&area={}", posyandu.kode)).await;
+    let list: Vec<Weighing> = json(
+        app.get(&format!("/api/v1/children/{}/weighings", kadek.id), admin)
+            .await,
+        200,
+    )
+    .await;
+    let month = report_month();
+    let last = list
+        .iter()
+        .filter(|w| w.measured_on.year() == month.year() && w.measured_on.month() == month.month())
+        .max_by_key(|w| w.measured_on)
+        .expect("weighed in the month");
+    let c = &report.total.counts;
+    let by_status = [
+        (KmsStatus::N, c.n),
+        (KmsStatus::T, c.t),
+        (KmsStatus::O, c.o),
+        (KmsStatus::B, c.b),
+    ];
+    assert_eq!(c.d, 1, "one child weighed, counted once");
+    for (status, count) in by_status {
+        assert_eq!(count, i64::from(status == last.kms_status), "{status:?}");
+    }
+    last.kms_status
+}
+
+#[tokio::test]
+async fn the_monthly_summary_follows_every_change_to_the_weighings() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let puskesmas = new_puskesmas(
+        &app,
+        "P5108060203",
+        "Puskesmas Buleleng III",
+        "51.08.06",
+        &["51.08.06.2004"],
+    )
+    .await;
+    let melati = new_posyandu(&app, "Posyandu Melati", "51.08.06.2004", &puskesmas).await;
+    let kadek = child(&app, &admin, &melati, "Kadek", "L", born(20), true).await;
+    let day = |back: u32, d: u32| tenth(back).with_day(d).unwrap();
+    weigh(&app, &admin, &kadek, day(1, 10), 10.0).await;
+    // Lost weight since last month: T.
+    let fifth = weigh(&app, &admin, &kadek, day(0, 5), 9.9).await;
+    assert_eq!(fifth.kms_status, KmsStatus::T);
+    assert_eq!(summary_matches_rebuild(&app).await.len(), 2);
+    let mut seen = vec![skdn_follows_weighings(&app, &admin, &melati, &kadek).await];
+
+    // Weighed again later in the month: that one counts.
+    let twentieth = weigh(&app, &admin, &kadek, day(0, 20), 10.9).await;
+    let rows = summary_matches_rebuild(&app).await;
+    assert_eq!(rows.len(), 2, "still one row for the month");
+    assert!(rows.iter().any(|r| r.weighing_id == twentieth.id));
+    seen.push(skdn_follows_weighings(&app, &admin, &melati, &kadek).await);
+
+    // Corrected: the new weight is what the month shows.
+    let corrected = app
+        .patch(
+            &format!("/api/v1/weighings/{}", twentieth.id),
+            &admin,
+            &json!({"weight_kg": 9.5}),
+        )
+        .await;
+    assert_eq!(corrected.status(), 200);
+    summary_matches_rebuild(&app).await;
+    seen.push(skdn_follows_weighings(&app, &admin, &melati, &kadek).await);
+
+    // Deleted: the 5th is the month's last again.
+    let deleted = app
+        .delete(&format!("/api/v1/weighings/{}", twentieth.id), &admin)
+        .await;
+    assert_eq!(deleted.status(), 204);
+    let rows = summary_matches_rebuild(&app).await;
+    assert!(rows.iter().any(|r| r.weighing_id == fifth.id));
+    seen.push(skdn_follows_weighings(&app, &admin, &melati, &kadek).await);
+
+    // A weighing entered late, in the month before: the 5th is read again
+    // against it (a gain now), and the reported month follows.
+    weigh(&app, &admin, &kadek, day(1, 25), 9.3).await;
+    summary_matches_rebuild(&app).await;
+    seen.push(skdn_follows_weighings(&app, &admin, &melati, &kadek).await);
+    seen.sort_by_key(|s| format!("{s:?}"));
+    seen.dedup();
+    assert!(
+        seen.len() >= 2,
+        "the changes moved the month's status: {seen:?}"
+    );
+
+    // The birth date corrected: the child counts in its new age group.
+    let report = skdn(&app, &admin, &format!("&area={}", melati.kode)).await;
+    let d_in = |report: &SkdnReport, age: &str| {
+        report
+            .total
+            .groups
+            .iter()
+            .filter(|g| g.age_group.as_str() == age)
+            .map(|g| g.counts.d)
+            .sum::<i64>()
+    };
+    assert_eq!((d_in(&report, "12-23"), d_in(&report, "24-59")), (1, 0));
+    let moved = app
+        .patch(
+            &format!("/api/v1/people/{}", kadek.id),
+            &admin,
+            &json!({"birth_date": born(30)}),
+        )
+        .await;
+    assert_eq!(moved.status(), 200);
+    summary_matches_rebuild(&app).await;
+    let report = skdn(&app, &admin, &format!("&area={}", melati.kode)).await;
+    assert_eq!((d_in(&report, "12-23"), d_in(&report, "24-59")), (0, 1));
+}

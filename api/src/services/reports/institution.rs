@@ -19,7 +19,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
-use entity::{child, desa_profile, kader, posyandu_activity, posyandu_health_fund, weighing};
+use entity::{child, child_month, desa_profile, kader, posyandu_activity, posyandu_health_fund};
 use openapi::areas::SpmField;
 use openapi::reports::{
     Indicator, InstitutionReport, PosyanduInstitution, ReportArea, SpmFieldActivity, StrataSummary,
@@ -82,31 +82,29 @@ fn names(prefix: &str, n: usize) -> Vec<String> {
     (0..n).map(|i| format!("{prefix}{i}")).collect()
 }
 
-/// Children weighed (distinct) per posyandu and month of `months`.
+/// Children weighed per posyandu and month of `months`: the rows of
+/// `child_month`, one per child and month (at the posyandu of the month's
+/// last weighing, as SKDN's D counts it).
 fn weighed_query(scope: &ReportScope, months: &[Month]) -> SelectStatement {
-    let on = Expr::col((weighing::Entity, weighing::Column::MeasuredOn));
+    let on = Expr::col((child_month::Entity, child_month::Column::MeasuredOn));
     let mut query = Query::select();
     query
         .expr_as(
-            Expr::col((weighing::Entity, weighing::Column::PosyanduId)),
+            Expr::col((child_month::Entity, child_month::Column::PosyanduId)),
             Alias::new("posyandu_id"),
         )
-        .from(weighing::Entity)
-        .cond_where(scope.condition::<weighing::Entity>())
-        .and_where(Expr::col((weighing::Entity, weighing::Column::DeletedAt)).is_null())
+        .from(child_month::Entity)
+        .cond_where(scope.condition::<child_month::Entity>())
         .and_where(on.clone().gte(months[0].first_day()))
         .and_where(on.clone().lte(months[months.len() - 1].last_day()))
         .add_group_by([Expr::cust("1")]);
     for (i, m) in months.iter().enumerate() {
-        // COUNT(DISTINCT CASE WHEN in month THEN child_id END): a child
-        // weighed twice in a month is one child.
         query.expr_as(
-            Func::count_distinct(Expr::case(
+            count_if(
                 on.clone()
                     .gte(m.first_day())
                     .and(on.clone().lte(m.last_day())),
-                Expr::col((weighing::Entity, weighing::Column::ChildId)),
-            )),
+            ),
             Alias::new(format!("d{i}")),
         );
     }

@@ -2,15 +2,15 @@
 //! children weighed, by area and month, with the 12-month trend; and the
 //! named list behind each number.
 //!
-//! One grouped read covers the whole report: the 12 months' weighings of the
-//! area grouped by posyandu and month, each child counted once a month by its
-//! month's last weighing. A z-score the growth engine flagged implausible is
+//! One grouped read covers the whole report: the 12 months' rows of
+//! `child_month` (each weighed child's last weighing of the month) of the
+//! area, grouped by posyandu and month. A z-score the growth engine flagged implausible is
 //! left out of that indicator's numerator and denominator (as WHO's anthro
 //! does), so one mistyped length does not make a stunted child.
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use entity::{child, person, weighing};
+use entity::{child, child_month, person, weighing};
 use openapi::Scope;
 use openapi::reports::{
     CaseKind, Indicator, Measure, NutritionCase, NutritionCounts, NutritionMonth, NutritionReport,
@@ -68,21 +68,21 @@ pub fn measures(c: &NutritionCounts, targets: &Targets) -> Vec<Measure> {
     ]
 }
 
-fn w(column: weighing::Column) -> Expr {
-    Expr::col((weighing::Entity, column))
+fn m(column: child_month::Column) -> Expr {
+    Expr::col((child_month::Entity, column))
 }
 
 /// A usable z-score: recorded and not flagged implausible.
-fn usable(z: weighing::Column, flag: &str) -> Expr {
-    w(z).is_not_null()
-        .and(w(weighing::Column::Implausible).not_like(format!("%{flag}%")))
+fn usable(z: child_month::Column, flag: &str) -> Expr {
+    m(z).is_not_null()
+        .and(m(child_month::Column::Implausible).not_like(format!("%{flag}%")))
 }
 
 /// `CASE WHEN measured_on <= end(m0) THEN v(0) WHEN ... ELSE otherwise END`
 /// over `months`. `otherwise` is a NULL of the values' type: PostgreSQL
-/// will not mix a date CASE with an integer NULL.
+/// will not mix an integer CASE with an untyped NULL.
 fn by_month(months: &[Month], otherwise: Expr, value: impl Fn(usize, Month) -> Expr) -> Expr {
-    let on = w(weighing::Column::MeasuredOn);
+    let on = m(child_month::Column::MeasuredOn);
     let mut case = Expr::case(on.clone().lte(months[0].last_day()), value(0, months[0]));
     for (i, month) in months.iter().enumerate().skip(1) {
         case = case.case(on.clone().lte(month.last_day()), value(i, *month));
@@ -90,42 +90,17 @@ fn by_month(months: &[Month], otherwise: Expr, value: impl Fn(usize, Month) -> E
     case.finally(otherwise).into()
 }
 
-/// The weighings of an area over `months` that are each child's last of
-/// its month: the weighing the month's figures are taken from.
+/// Each weighed child's last weighing of each month of `months` in the
+/// area: the rows of `child_month` (one per child and month, kept by
+/// `services::child_months`) the month's figures are taken from.
 pub(super) fn last_of_month(scope: &ReportScope, months: &[Month]) -> SelectStatement {
-    let later = Alias::new("later");
     let first = months[0].first_day();
     let last = months[months.len() - 1].last_day();
-    let month_end = by_month(months, Expr::val(None::<NaiveDate>), |_, m| {
-        Expr::val(m.last_day())
-    });
     Query::select()
-        .from(weighing::Entity)
-        .cond_where(scope.condition::<weighing::Entity>())
-        .and_where(w(weighing::Column::DeletedAt).is_null())
-        .and_where(w(weighing::Column::MeasuredOn).gte(first))
-        .and_where(w(weighing::Column::MeasuredOn).lte(last))
-        .and_where(
-            Expr::exists(
-                Query::select()
-                    .expr(Expr::val(1))
-                    .from_as(weighing::Entity, later.clone())
-                    .and_where(
-                        Expr::col((later.clone(), weighing::Column::ChildId))
-                            .equals((weighing::Entity, weighing::Column::ChildId)),
-                    )
-                    .and_where(
-                        Expr::col((later.clone(), weighing::Column::MeasuredOn))
-                            .gt(w(weighing::Column::MeasuredOn)),
-                    )
-                    .and_where(
-                        Expr::col((later.clone(), weighing::Column::MeasuredOn)).lte(month_end),
-                    )
-                    .and_where(Expr::col((later, weighing::Column::DeletedAt)).is_null())
-                    .to_owned(),
-            )
-            .not(),
-        )
+        .from(child_month::Entity)
+        .cond_where(scope.condition::<child_month::Entity>())
+        .and_where(m(child_month::Column::MeasuredOn).gte(first))
+        .and_where(m(child_month::Column::MeasuredOn).lte(last))
         .to_owned()
 }
 
@@ -144,34 +119,40 @@ struct MonthGroup {
 }
 
 fn counts_query(scope: &ReportScope, months: &[Month]) -> SelectStatement {
-    let lhfa = usable(weighing::Column::ZLhfa, "lhfa");
-    let wflh = usable(weighing::Column::ZWflh, "wflh");
-    let wfa = usable(weighing::Column::ZWfa, "wfa");
+    let lhfa = usable(child_month::Column::ZLhfa, "lhfa");
+    let wflh = usable(child_month::Column::ZWflh, "wflh");
+    let wfa = usable(child_month::Column::ZWfa, "wfa");
     let mut query = last_of_month(scope, months);
     query
-        .expr_as(w(weighing::Column::PosyanduId), Alias::new("posyandu_id"))
+        .expr_as(
+            m(child_month::Column::PosyanduId),
+            Alias::new("posyandu_id"),
+        )
         .expr_as(
             by_month(months, Expr::val(None::<i32>), |i, _| Expr::val(i as i32)),
             Alias::new("month_index"),
         )
-        .expr_as(Func::count(w(weighing::Column::Id)), Alias::new("weighed"))
+        .expr_as(
+            Func::count(m(child_month::Column::ChildId)),
+            Alias::new("weighed"),
+        )
         .expr_as(count_if(lhfa.clone()), Alias::new("measured_length"))
         .expr_as(count_if(wflh.clone()), Alias::new("measured_wflh"))
         .expr_as(count_if(wfa.clone()), Alias::new("measured_wfa"))
         .expr_as(
-            count_if(lhfa.and(w(weighing::Column::ZLhfa).lt(-2.0))),
+            count_if(lhfa.and(m(child_month::Column::ZLhfa).lt(-2.0))),
             Alias::new("stunting"),
         )
         .expr_as(
-            count_if(wflh.clone().and(w(weighing::Column::ZWflh).lt(-2.0))),
+            count_if(wflh.clone().and(m(child_month::Column::ZWflh).lt(-2.0))),
             Alias::new("wasting"),
         )
         .expr_as(
-            count_if(wfa.and(w(weighing::Column::ZWfa).lt(-2.0))),
+            count_if(wfa.and(m(child_month::Column::ZWfa).lt(-2.0))),
             Alias::new("underweight"),
         )
         .expr_as(
-            count_if(wflh.and(w(weighing::Column::ZWflh).gt(2.0))),
+            count_if(wflh.and(m(child_month::Column::ZWflh).gt(2.0))),
             Alias::new("overweight"),
         )
         .add_group_by([Expr::cust("1"), Expr::cust("2")]);
@@ -288,51 +269,66 @@ struct CaseRow {
     kms_status: Option<String>,
 }
 
+fn w(column: weighing::Column) -> Expr {
+    Expr::col((weighing::Entity, column))
+}
+
 fn p(column: person::Column) -> Expr {
     Expr::col((person::Entity, column))
 }
 
 /// The month's weighed children of one kind, with their last weighing.
 fn weighed_cases(scope: &ReportScope, month: Month, kind: CaseKind) -> SelectStatement {
-    let condition = match kind {
-        CaseKind::Stunting => {
-            usable(weighing::Column::ZLhfa, "lhfa").and(w(weighing::Column::ZLhfa).lt(-2.0))
-        }
-        CaseKind::Wasting => {
-            usable(weighing::Column::ZWflh, "wflh").and(w(weighing::Column::ZWflh).lt(-2.0))
-        }
-        CaseKind::Underweight => {
-            usable(weighing::Column::ZWfa, "wfa").and(w(weighing::Column::ZWfa).lt(-2.0))
-        }
-        CaseKind::Overweight => {
-            usable(weighing::Column::ZWflh, "wflh").and(w(weighing::Column::ZWflh).gt(2.0))
-        }
-        CaseKind::Bgm => w(weighing::Column::Bgm).eq(true),
-        CaseKind::TwoT => w(weighing::Column::TwoT).eq(true),
-        CaseKind::Absent => unreachable!("absent children have no weighing"),
-    };
+    let condition =
+        match kind {
+            CaseKind::Stunting => usable(child_month::Column::ZLhfa, "lhfa")
+                .and(m(child_month::Column::ZLhfa).lt(-2.0)),
+            CaseKind::Wasting => usable(child_month::Column::ZWflh, "wflh")
+                .and(m(child_month::Column::ZWflh).lt(-2.0)),
+            CaseKind::Underweight => {
+                usable(child_month::Column::ZWfa, "wfa").and(m(child_month::Column::ZWfa).lt(-2.0))
+            }
+            CaseKind::Overweight => usable(child_month::Column::ZWflh, "wflh")
+                .and(m(child_month::Column::ZWflh).gt(2.0)),
+            CaseKind::Bgm => m(child_month::Column::Bgm).eq(true),
+            CaseKind::TwoT => m(child_month::Column::TwoT).eq(true),
+            CaseKind::Absent => unreachable!("absent children have no weighing"),
+        };
     let mut query = last_of_month(scope, &[month]);
     query
-        .expr_as(w(weighing::Column::ChildId), Alias::new("child_id"))
+        .expr_as(m(child_month::Column::ChildId), Alias::new("child_id"))
         .expr_as(p(person::Column::Code), Alias::new("code"))
         .expr_as(p(person::Column::Name), Alias::new("name"))
         .expr_as(p(person::Column::Sex), Alias::new("sex"))
         .expr_as(p(person::Column::BirthDate), Alias::new("birth_date"))
-        .expr_as(w(weighing::Column::PosyanduId), Alias::new("posyandu_id"))
-        .expr_as(w(weighing::Column::DesaCode), Alias::new("desa_code"))
-        .expr_as(w(weighing::Column::MeasuredOn), Alias::new("measured_on"))
+        .expr_as(
+            m(child_month::Column::PosyanduId),
+            Alias::new("posyandu_id"),
+        )
+        .expr_as(m(child_month::Column::DesaCode), Alias::new("desa_code"))
+        .expr_as(
+            m(child_month::Column::MeasuredOn),
+            Alias::new("measured_on"),
+        )
         .expr_as(w(weighing::Column::WeightKg), Alias::new("weight_kg"))
         .expr_as(w(weighing::Column::LengthCm), Alias::new("length_cm"))
-        .expr_as(w(weighing::Column::ZWfa), Alias::new("z_wfa"))
-        .expr_as(w(weighing::Column::ZLhfa), Alias::new("z_lhfa"))
-        .expr_as(w(weighing::Column::ZWflh), Alias::new("z_wflh"))
-        .expr_as(w(weighing::Column::KmsStatus), Alias::new("kms_status"))
+        .expr_as(m(child_month::Column::ZWfa), Alias::new("z_wfa"))
+        .expr_as(m(child_month::Column::ZLhfa), Alias::new("z_lhfa"))
+        .expr_as(m(child_month::Column::ZWflh), Alias::new("z_wflh"))
+        .expr_as(m(child_month::Column::KmsStatus), Alias::new("kms_status"))
         .inner_join(
             person::Entity,
-            p(person::Column::Id).equals((weighing::Entity, weighing::Column::ChildId)),
+            p(person::Column::Id).equals((child_month::Entity, child_month::Column::ChildId)),
+        )
+        .inner_join(
+            weighing::Entity,
+            w(weighing::Column::Id).equals((child_month::Entity, child_month::Column::WeighingId)),
         )
         .and_where(condition)
-        .order_by((weighing::Entity, weighing::Column::PosyanduId), Order::Asc)
+        .order_by(
+            (child_month::Entity, child_month::Column::PosyanduId),
+            Order::Asc,
+        )
         .order_by((person::Entity, person::Column::NameFolded), Order::Asc)
         .limit(MAX_CASES + 1);
     query
@@ -370,14 +366,12 @@ fn absent_cases(scope: &ReportScope, month: Month) -> SelectStatement {
             Expr::exists(
                 Query::select()
                     .expr(Expr::val(1))
-                    .from(weighing::Entity)
+                    .from(child_month::Entity)
                     .and_where(
-                        w(weighing::Column::ChildId)
+                        m(child_month::Column::ChildId)
                             .equals((child::Entity, child::Column::PersonId)),
                     )
-                    .and_where(w(weighing::Column::MeasuredOn).gte(first))
-                    .and_where(w(weighing::Column::MeasuredOn).lte(last))
-                    .and_where(w(weighing::Column::DeletedAt).is_null())
+                    .and_where(m(child_month::Column::Month).eq(first))
                     .to_owned(),
             )
             .not(),

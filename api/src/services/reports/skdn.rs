@@ -3,17 +3,18 @@
 //! - S and K from the children (joined to their person for the birth date,
 //!   sex and whether they still live here), grouped by posyandu, sex and
 //!   age group;
-//! - D, N, T, O, B, 2T and BGM from the month's weighings, grouped the same
-//!   way. A child weighed twice in a month counts once, by the month's last
-//!   weighing.
+//! - D, N, T, O, B, 2T and BGM from `child_month`, grouped the same way: one
+//!   row per child weighed in the month, its last weighing of the month
+//!   (a child weighed twice counts once), kept in the same transaction as
+//!   every weighing change (see `services::child_months`).
 //!
-//! Nothing is pre-aggregated: a corrected or deleted weighing is in the next
-//! report as it is in the records. `ix_weighing_kabupaten_date` (and its
-//! kecamatan, puskesmas, desa, posyandu siblings) finds the month's
-//! weighings of an area; `ix_child_kabupaten` and its siblings its children.
+//! `ix_child_month_kabupaten` (and its province, kecamatan, desa,
+//! puskesmas and posyandu siblings, all on (area, measured_on)) finds the
+//! month's rows of an area; `ix_child_kabupaten` and its siblings its
+//! children.
 use std::collections::HashMap;
 
-use entity::{child, person, weighing};
+use entity::{child, child_month, person};
 use openapi::Scope;
 use openapi::growth::Sex;
 use openapi::reports::{AgeGroup, SkdnCounts, SkdnGroup, SkdnReport, SkdnRow};
@@ -96,25 +97,24 @@ fn children_query(scope: &ReportScope, month: Month) -> SelectStatement {
         .to_owned()
 }
 
+/// D and what follows from the month's rows of `child_month` (each weighed
+/// child's last weighing of the month, with its sex and birth date).
 fn weighings_query(scope: &ReportScope, month: Month) -> SelectStatement {
     let (first, last) = (month.first_day(), month.last_day());
-    let later = Alias::new("later");
-    let status = |code: &str| Expr::col((weighing::Entity, weighing::Column::KmsStatus)).eq(code);
+    let m = |column: child_month::Column| Expr::col((child_month::Entity, column));
+    let status = |code: &str| m(child_month::Column::KmsStatus).eq(code);
     Query::select()
         .expr_as(
-            Expr::col((weighing::Entity, weighing::Column::PosyanduId)),
+            m(child_month::Column::PosyanduId),
             Alias::new("posyandu_id"),
         )
+        .expr_as(m(child_month::Column::Sex), Alias::new("sex"))
         .expr_as(
-            Expr::col((person::Entity, person::Column::Sex)),
-            Alias::new("sex"),
-        )
-        .expr_as(
-            age_group_sql(Expr::col((person::Entity, person::Column::BirthDate)), last),
+            age_group_sql(m(child_month::Column::BirthDate), last),
             Alias::new("age_group"),
         )
         .expr_as(
-            Func::count(Expr::col((weighing::Entity, weighing::Column::Id))),
+            Func::count(m(child_month::Column::ChildId)),
             Alias::new("d"),
         )
         .expr_as(count_if(status("N")), Alias::new("n"))
@@ -122,43 +122,17 @@ fn weighings_query(scope: &ReportScope, month: Month) -> SelectStatement {
         .expr_as(count_if(status("O")), Alias::new("o"))
         .expr_as(count_if(status("B")), Alias::new("b"))
         .expr_as(
-            count_if(Expr::col((weighing::Entity, weighing::Column::TwoT)).eq(true)),
+            count_if(m(child_month::Column::TwoT).eq(true)),
             Alias::new("two_t"),
         )
         .expr_as(
-            count_if(Expr::col((weighing::Entity, weighing::Column::Bgm)).eq(true)),
+            count_if(m(child_month::Column::Bgm).eq(true)),
             Alias::new("bgm"),
         )
-        .from(weighing::Entity)
-        .inner_join(
-            person::Entity,
-            Expr::col((person::Entity, person::Column::Id))
-                .equals((weighing::Entity, weighing::Column::ChildId)),
-        )
-        .cond_where(scope.condition::<weighing::Entity>())
-        .and_where(Expr::col((weighing::Entity, weighing::Column::DeletedAt)).is_null())
-        .and_where(Expr::col((weighing::Entity, weighing::Column::MeasuredOn)).gte(first))
-        .and_where(Expr::col((weighing::Entity, weighing::Column::MeasuredOn)).lte(last))
-        // The month's last weighing of each child only.
-        .and_where(
-            Expr::exists(
-                Query::select()
-                    .expr(Expr::val(1))
-                    .from_as(weighing::Entity, later.clone())
-                    .and_where(
-                        Expr::col((later.clone(), weighing::Column::ChildId))
-                            .equals((weighing::Entity, weighing::Column::ChildId)),
-                    )
-                    .and_where(
-                        Expr::col((later.clone(), weighing::Column::MeasuredOn))
-                            .gt(Expr::col((weighing::Entity, weighing::Column::MeasuredOn))),
-                    )
-                    .and_where(Expr::col((later.clone(), weighing::Column::MeasuredOn)).lte(last))
-                    .and_where(Expr::col((later, weighing::Column::DeletedAt)).is_null())
-                    .to_owned(),
-            )
-            .not(),
-        )
+        .from(child_month::Entity)
+        .cond_where(scope.condition::<child_month::Entity>())
+        .and_where(m(child_month::Column::MeasuredOn).gte(first))
+        .and_where(m(child_month::Column::MeasuredOn).lte(last))
         .add_group_by(by_first_three())
         .to_owned()
 }
