@@ -141,6 +141,11 @@ pub struct DemoArgs {
     /// per posyandu: 40,000 makes a kabupaten of 800 posyandu).
     #[arg(long, default_value_t = 300)]
     pub children: usize,
+    /// Kabupaten to spread them over: Buleleng first, then the rest of
+    /// Bali and, for a tenth, Lombok Barat (`--children 400000
+    /// --kabupaten 10` is a province of ten kabupaten like Buleleng).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=10))]
+    pub kabupaten: u8,
     /// Seed of the generator (the same seed gives the same children).
     #[arg(long, default_value_t = 2026)]
     pub seed: u64,
@@ -195,6 +200,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 demo::DemoOptions {
                     password: args.password,
                     children: args.children,
+                    kabupaten: usize::from(args.kabupaten),
                     seed: args.seed,
                 },
             )

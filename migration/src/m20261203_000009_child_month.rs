@@ -42,6 +42,24 @@ enum ChildMonth {
     Implausible,
 }
 
+#[derive(DeriveIden, Clone, Copy)]
+enum Child {
+    Table,
+    PersonId,
+    KmsHeld,
+    BukuKiaHeld,
+}
+
+#[derive(DeriveIden, Clone, Copy)]
+enum Person {
+    Table,
+    Id,
+    BirthDate,
+    Sex,
+    Status,
+    StatusDate,
+}
+
 /// The columns copied from the weighing, in the table's order.
 const FROM_WEIGHING: &str = "w.id, w.measured_on, p.sex, p.birth_date, w.kms_status, w.two_t, \
      w.bgm, w.z_wfa, w.z_lhfa, w.z_wflh, w.implausible, w.province_code, w.kabupaten_code, \
@@ -104,10 +122,31 @@ impl MigrationTrait for Migration {
         // The weighing's place: where the child was weighed that month.
         add_place(&mut table, true);
         manager.create_table(table).await?;
-        // A report reads one area's rows for a span of months.
+        // A report reads one area's rows for a span of months. For the
+        // province and the kabupaten (tens of thousands of rows a month)
+        // the index holds every column SKDN counts, so the report reads the
+        // index alone (SQLite: 104 ms → 33 ms for the 40,000-child demo).
+        let counted = [
+            ChildMonth::MeasuredOn.into_iden(),
+            Common::PosyanduId.into_iden(),
+            ChildMonth::Sex.into_iden(),
+            ChildMonth::BirthDate.into_iden(),
+            ChildMonth::KmsStatus.into_iden(),
+            ChildMonth::TwoT.into_iden(),
+            ChildMonth::Bgm.into_iden(),
+            ChildMonth::ChildId.into_iden(),
+        ];
         for (name, column) in [
             ("ix_child_month_province", Common::ProvinceCode),
             ("ix_child_month_kabupaten", Common::KabupatenCode),
+        ] {
+            let mut columns = vec![column.into_iden()];
+            columns.extend(counted.iter().cloned());
+            manager
+                .create_index(index(name, ChildMonth::Table, columns))
+                .await?;
+        }
+        for (name, column) in [
             ("ix_child_month_kecamatan", Common::KecamatanCode),
             ("ix_child_month_desa", Common::DesaCode),
             ("ix_child_month_puskesmas", Common::PuskesmasId),
@@ -121,10 +160,56 @@ impl MigrationTrait for Migration {
                 ))
                 .await?;
         }
+        // S and K count a kabupaten's children joined to their person: with
+        // the columns they read in the indexes, neither table is visited.
+        manager
+            .drop_index(Index::drop().name("ix_child_kabupaten").table(Child::Table).to_owned())
+            .await?;
+        manager
+            .create_index(index(
+                "ix_child_kabupaten",
+                Child::Table,
+                vec![
+                    Common::KabupatenCode.into_iden(),
+                    Common::DeletedAt.into_iden(),
+                    Common::PosyanduId.into_iden(),
+                    Child::PersonId.into_iden(),
+                    Child::KmsHeld.into_iden(),
+                    Child::BukuKiaHeld.into_iden(),
+                ],
+            ))
+            .await?;
+        manager
+            .create_index(index(
+                "ix_person_counted",
+                Person::Table,
+                vec![
+                    Person::Id.into_iden(),
+                    Common::DeletedAt.into_iden(),
+                    Person::BirthDate.into_iden(),
+                    Person::Sex.into_iden(),
+                    Person::Status.into_iden(),
+                    Person::StatusDate.into_iden(),
+                ],
+            ))
+            .await?;
         rebuild(manager.get_connection()).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .drop_index(Index::drop().name("ix_person_counted").table(Person::Table).to_owned())
+            .await?;
+        manager
+            .drop_index(Index::drop().name("ix_child_kabupaten").table(Child::Table).to_owned())
+            .await?;
+        manager
+            .create_index(index(
+                "ix_child_kabupaten",
+                Child::Table,
+                vec![Common::KabupatenCode.into_iden()],
+            ))
+            .await?;
         manager
             .drop_table(Table::drop().table(ChildMonth::Table).to_owned())
             .await

@@ -1,9 +1,11 @@
 # Sourced by the benchmark scripts: builds the release binary, loads the
-# demo (CHILDREN_N children, default 40,000) into SQLite or, with
+# demo (CHILDREN_N children, default 40,000, over KABUPATEN kabupaten,
+# default 1) into SQLite or, with
 # BENCH_POSTGRES, into a fresh PostgreSQL database, and starts the server on
 # PORT. Sets `bin`, `data`, `server` and `db_name`; everything is removed on
 # exit. The reminder planner's timer is off: benchmarks run it by hand.
 CHILDREN_N=${CHILDREN_N:-40000}
+KABUPATEN=${KABUPATEN:-1}
 cargo build --release --locked -q
 bin=$PWD/target/release/posyandu
 data=$(mktemp -d)
@@ -23,11 +25,11 @@ if [ -n "${BENCH_POSTGRES:-}" ]; then
   export DATABASE_URL="${BENCH_POSTGRES%/*}/$db_name"
   export POSYANDU_JWT_SECRET=$(head -c 48 /dev/urandom | base64)
   "$bin" migrate up >/dev/null
-  "$bin" demo --password bench-password-1 --children "$CHILDREN_N" | head -1
+  "$bin" demo --password bench-password-1 --children "$CHILDREN_N" --kabupaten "$KABUPATEN" | head -1
   "$bin" serve --listen "127.0.0.1:$PORT" &
   server=$!
 else
-  "$bin" demo --password bench-password-1 --children "$CHILDREN_N" | head -1
+  "$bin" demo --password bench-password-1 --children "$CHILDREN_N" --kabupaten "$KABUPATEN" | head -1
   "$bin" --listen "127.0.0.1:$PORT" > /dev/null &
   server=$!
 fi

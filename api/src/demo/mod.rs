@@ -90,6 +90,8 @@ pub struct DemoOptions {
     /// Children under five in all (about 50 per posyandu; more posyandu
     /// across the kabupaten when 10 are not enough).
     pub children: usize,
+    /// Kabupaten the posyandu are spread over (Buleleng first).
+    pub kabupaten: usize,
     /// Seed of the generator: the same seed gives the same population.
     pub seed: u64,
 }
@@ -99,6 +101,7 @@ impl Default for DemoOptions {
         DemoOptions {
             password: None,
             children: 300,
+            kabupaten: 1,
             seed: 2026,
         }
     }
@@ -109,7 +112,9 @@ impl Default for DemoOptions {
 /// for what an index finds at once. Refresh them now.
 async fn refresh_statistics(db: &DatabaseConnection) -> anyhow::Result<()> {
     let statement = match db.get_database_backend() {
-        sea_orm::DbBackend::Postgres => "ANALYZE",
+        // VACUUM too: it marks the pages all-visible, which lets the
+        // reports' covering indexes answer without visiting the tables.
+        sea_orm::DbBackend::Postgres => "VACUUM ANALYZE",
         _ => "PRAGMA optimize",
     };
     sea_orm::ConnectionTrait::execute_unprepared(db, statement).await?;
@@ -149,6 +154,8 @@ pub async fn run(db: &DatabaseConnection, options: DemoOptions) -> anyhow::Resul
     };
     let mut accounts = vec![
         user("admin.buleleng", Role::Admin, "51.08", None),
+        // The province's view, for reports across kabupaten.
+        user("admin.bali", Role::Admin, "51", None),
         user("dinkes.buleleng", Role::Dinkes, "51.08", None),
         user("dpmd.buleleng", Role::Dpmd, "51.08", None),
         user("desa.pemaron", Role::Desa, "51.08.06.2004", None),
@@ -248,7 +255,7 @@ pub async fn run(db: &DatabaseConnection, options: DemoOptions) -> anyhow::Resul
     .await
     .map_err(fail("bot client"))?;
 
-    let posyandu = scale_out(db, options.children).await?;
+    let posyandu = scale_out(db, options.children, options.kabupaten).await?;
     let today = crate::domain::schedule::today_in("Asia/Makassar", crate::clock::now());
     let made = population::generate(db, &posyandu, options.children, options.seed, today).await?;
     // The demo writes its weighings in bulk, past the services: the monthly
@@ -256,8 +263,12 @@ pub async fn run(db: &DatabaseConnection, options: DemoOptions) -> anyhow::Resul
     migration::m20261203_000009_child_month::rebuild(db).await?;
     refresh_statistics(db).await?;
     let puskesmas = entity::puskesmas::Entity::find().all(db).await?.len();
+    let area = match options.kabupaten {
+        1 => "Kabupaten Buleleng".to_owned(),
+        n => format!("{n} kabupaten of Bali and NTB"),
+    };
     crate::say!(
-        "Demo data loaded in {:.1} s: Kabupaten Buleleng, {puskesmas} puskesmas, {} posyandu, {} children with {} weighings and {} immunisation doses, {} mothers, {} of them pregnant.",
+        "Demo data loaded in {:.1} s: {area}, {puskesmas} puskesmas, {} posyandu, {} children with {} weighings and {} immunisation doses, {} mothers, {} of them pregnant.",
         started.elapsed().as_secs_f64(),
         posyandu.len(),
         made.children,
@@ -300,12 +311,25 @@ pub async fn run(db: &DatabaseConnection, options: DemoOptions) -> anyhow::Resul
     Ok(())
 }
 
+/// The kabupaten of a demo of `n`: Buleleng, the rest of Bali, then Lombok
+/// Barat (Bali has nine).
+fn demo_kabupaten(index: &crate::domain::wilayah::RegionIndex, n: usize) -> Vec<String> {
+    let mut list = vec!["51.08".to_owned()];
+    for code in index.children(Some("51")).iter().chain(index.children(Some("52"))) {
+        if list.len() < n && !list.contains(code) {
+            list.push(code.clone());
+        }
+    }
+    list
+}
+
 /// The posyandu the children go to: the ten of the demo, and when more are
-/// needed, posyandu across every desa of Kabupaten Buleleng, each kecamatan
-/// with its puskesmas.
+/// needed, posyandu across every desa of the demo's kabupaten (in turn),
+/// each kecamatan with its puskesmas.
 async fn scale_out(
     db: &DatabaseConnection,
     children: usize,
+    kabupaten: usize,
 ) -> anyhow::Result<Vec<entity::posyandu::Model>> {
     let wanted = children.div_ceil(CHILDREN_PER_POSYANDU);
     let mut existing = entity::posyandu::Entity::find().all(db).await?;
@@ -313,14 +337,20 @@ async fn scale_out(
         return Ok(existing);
     }
     let index = crate::domain::wilayah::RegionIndex::national();
-    let desa: Vec<(String, String)> = index
-        .children(Some("51.08"))
+    // Per kabupaten, its (kecamatan, desa) pairs.
+    let desa: Vec<Vec<(String, String)>> = demo_kabupaten(&index, kabupaten)
         .iter()
-        .flat_map(|kecamatan| {
+        .map(|code| {
             index
-                .children(Some(kecamatan))
+                .children(Some(code))
                 .iter()
-                .map(move |d| (kecamatan.clone(), d.clone()))
+                .flat_map(|kecamatan| {
+                    index
+                        .children(Some(kecamatan))
+                        .iter()
+                        .map(move |d| (kecamatan.clone(), d.clone()))
+                })
+                .collect()
         })
         .collect();
     let mut supervisors = std::collections::HashMap::new();
@@ -341,7 +371,8 @@ async fn scale_out(
     ];
     let mut n = existing.len();
     while existing.len() < wanted {
-        let (kecamatan, desa_code) = &desa[n % desa.len()];
+        let here = &desa[n % desa.len()];
+        let (kecamatan, desa_code) = &here[(n / desa.len()) % here.len()];
         let puskesmas_id = match supervisors.get(kecamatan) {
             Some(id) => *id,
             None => {
