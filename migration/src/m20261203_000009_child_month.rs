@@ -163,7 +163,12 @@ impl MigrationTrait for Migration {
         // S and K count a kabupaten's children joined to their person: with
         // the columns they read in the indexes, neither table is visited.
         manager
-            .drop_index(Index::drop().name("ix_child_kabupaten").table(Child::Table).to_owned())
+            .drop_index(
+                Index::drop()
+                    .name("ix_child_kabupaten")
+                    .table(Child::Table)
+                    .to_owned(),
+            )
             .await?;
         manager
             .create_index(index(
@@ -198,10 +203,20 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
-            .drop_index(Index::drop().name("ix_person_counted").table(Person::Table).to_owned())
+            .drop_index(
+                Index::drop()
+                    .name("ix_person_counted")
+                    .table(Person::Table)
+                    .to_owned(),
+            )
             .await?;
         manager
-            .drop_index(Index::drop().name("ix_child_kabupaten").table(Child::Table).to_owned())
+            .drop_index(
+                Index::drop()
+                    .name("ix_child_kabupaten")
+                    .table(Child::Table)
+                    .to_owned(),
+            )
             .await?;
         manager
             .create_index(index(

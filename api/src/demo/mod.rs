@@ -315,7 +315,11 @@ pub async fn run(db: &DatabaseConnection, options: DemoOptions) -> anyhow::Resul
 /// Barat (Bali has nine).
 fn demo_kabupaten(index: &crate::domain::wilayah::RegionIndex, n: usize) -> Vec<String> {
     let mut list = vec!["51.08".to_owned()];
-    for code in index.children(Some("51")).iter().chain(index.children(Some("52"))) {
+    for code in index
+        .children(Some("51"))
+        .iter()
+        .chain(index.children(Some("52")))
+    {
         if list.len() < n && !list.contains(code) {
             list.push(code.clone());
         }
@@ -338,7 +342,7 @@ async fn scale_out(
     }
     let index = crate::domain::wilayah::RegionIndex::national();
     // Per kabupaten, its (kecamatan, desa) pairs.
-    let desa: Vec<Vec<(String, String)>> = demo_kabupaten(&index, kabupaten)
+    let desa: Vec<Vec<(String, String)>> = demo_kabupaten(index, kabupaten)
         .iter()
         .map(|code| {
             index
