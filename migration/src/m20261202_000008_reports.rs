@@ -1,8 +1,7 @@
 //! Reports: the district's targets (data, not code), the lokmin follow-up
 //! plan (RTL), each posyandu's activity log per SPM field and its health
-//! fund. The reports themselves are computed from the records on request;
-//! see the README's performance section for why no pre-aggregated table is
-//! needed (and so none can go stale when a weighing is corrected).
+//! fund. The reports themselves are computed from the records on request
+//! (with one pre-aggregate, `child_month`, added by the next migration).
 use crate::columns::*;
 use sea_orm_migration::prelude::*;
 
