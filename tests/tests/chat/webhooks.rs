@@ -144,3 +144,53 @@ async fn the_whatsapp_handshake_echoes_the_challenge_only_for_the_verify_token()
         .unwrap();
     assert_eq!(response.status(), 403);
 }
+
+#[tokio::test]
+async fn broken_oversize_and_replayed_deliveries_store_nothing_new() {
+    let area = area().await;
+    let app = &area.chat.app;
+    let wa_url = app.url("/webhooks/whatsapp");
+    let post_signed = |body: Vec<u8>| {
+        let signature = standin::whatsapp_signature(&body, WHATSAPP_APP_SECRET);
+        app.http
+            .post(&wa_url)
+            .header("content-type", "application/json")
+            .header("X-Hub-Signature-256", signature)
+            .body(body)
+            .send()
+    };
+    // Rightly signed, but broken JSON, or JSON that is not a webhook.
+    for broken in [
+        b"{\"object\":\"whatsapp_business_account\",\"entry\":[".to_vec(),
+        b"[1,2,3]".to_vec(),
+        Vec::new(),
+    ] {
+        let response = post_signed(broken.clone()).await.unwrap();
+        assert_eq!(
+            response.status(),
+            400,
+            "{:?}",
+            String::from_utf8_lossy(&broken)
+        );
+    }
+    // A webhook whose one message cannot be read: acknowledged (Meta would
+    // otherwise retry it for days) and skipped.
+    let odd = b"{\"object\":\"whatsapp_business_account\",\"entry\":[{\"changes\":[{\"value\":{\"messages\":[{\"from\":12}]}}]}]}";
+    assert_eq!(post_signed(odd.to_vec()).await.unwrap().status(), 200);
+    // Over the 1 MiB limit, signed or not: refused before it is read whole.
+    let mut huge =
+        standin::whatsapp_text_webhook(KADER, "wamid.HUGE", "TIMBANG 10019 8,5", PHONE_NUMBER_ID);
+    huge.extend(std::iter::repeat_n(b' ', 1024 * 1024 + 1));
+    let response = post_signed(huge).await.unwrap();
+    assert_eq!(response.status(), 413);
+    assert!(all_messages(&area, &area.admin, "").await.is_empty());
+
+    // The same signed delivery twice (a provider retry, or a replay by
+    // someone who captured it): taken once.
+    let body =
+        standin::whatsapp_text_webhook(KADER, "wamid.REPLAY", "TIMBANG 10019 8,5", PHONE_NUMBER_ID);
+    for _ in 0..3 {
+        assert_eq!(post_signed(body.clone()).await.unwrap().status(), 200);
+    }
+    assert_eq!(all_messages(&area, &area.admin, "").await.len(), 1);
+}
