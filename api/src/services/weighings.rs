@@ -826,15 +826,9 @@ pub async fn correct(
     let mut active = changed.into_active_model();
     write_evaluation(&mut active, &evaluation);
     let changed = active.update(&tx).await?;
-    reread_after(
-        &tx,
-        child.person_id,
-        person.birth_date,
-        sex,
-        earliest.min(changed.measured_on),
-    )
-    .await?;
-    child_months::refresh(&*tx, &[child.person_id], earliest.min(changed.measured_on)).await?;
+    let from = earliest.min(changed.measured_on);
+    reread_after(&tx, child.person_id, person.birth_date, sex, from).await?;
+    child_months::refresh(&*tx, &[child.person_id], from).await?;
     let after = weighing::Entity::find_by_id(id)
         .one(&tx)
         .await?

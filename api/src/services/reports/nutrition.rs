@@ -4,9 +4,10 @@
 //!
 //! One grouped read covers the whole report: the 12 months' rows of
 //! `child_month` (each weighed child's last weighing of the month) of the
-//! area, grouped by posyandu and month. A z-score the growth engine flagged implausible is
-//! left out of that indicator's numerator and denominator (as WHO's anthro
-//! does), so one mistyped length does not make a stunted child.
+//! area, grouped by posyandu and month. A z-score the growth engine flagged
+//! implausible is left out of that indicator's numerator and denominator
+//! (as WHO's anthro does), so one mistyped length does not make a stunted
+//! child.
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
@@ -78,6 +79,23 @@ fn usable(z: child_month::Column, flag: &str) -> Expr {
         .and(m(child_month::Column::Implausible).not_like(format!("%{flag}%")))
 }
 
+/// The condition a child's month row meets to be counted as `kind` (the
+/// numerator of the report's prevalences, and the named list behind it).
+fn is_case(kind: CaseKind) -> Expr {
+    let below = |z: child_month::Column, flag: &str| usable(z, flag).and(m(z).lt(-2.0));
+    match kind {
+        CaseKind::Stunting => below(child_month::Column::ZLhfa, "lhfa"),
+        CaseKind::Wasting => below(child_month::Column::ZWflh, "wflh"),
+        CaseKind::Underweight => below(child_month::Column::ZWfa, "wfa"),
+        CaseKind::Overweight => {
+            usable(child_month::Column::ZWflh, "wflh").and(m(child_month::Column::ZWflh).gt(2.0))
+        }
+        CaseKind::Bgm => m(child_month::Column::Bgm).eq(true),
+        CaseKind::TwoT => m(child_month::Column::TwoT).eq(true),
+        CaseKind::Absent => unreachable!("absent children have no weighing"),
+    }
+}
+
 /// `CASE WHEN measured_on <= end(m0) THEN v(0) WHEN ... ELSE otherwise END`
 /// over `months`. `otherwise` is a NULL of the values' type: PostgreSQL
 /// will not mix an integer CASE with an untyped NULL.
@@ -119,9 +137,6 @@ struct MonthGroup {
 }
 
 fn counts_query(scope: &ReportScope, months: &[Month]) -> SelectStatement {
-    let lhfa = usable(child_month::Column::ZLhfa, "lhfa");
-    let wflh = usable(child_month::Column::ZWflh, "wflh");
-    let wfa = usable(child_month::Column::ZWfa, "wfa");
     let mut query = last_of_month(scope, months);
     query
         .expr_as(
@@ -136,23 +151,29 @@ fn counts_query(scope: &ReportScope, months: &[Month]) -> SelectStatement {
             Func::count(m(child_month::Column::ChildId)),
             Alias::new("weighed"),
         )
-        .expr_as(count_if(lhfa.clone()), Alias::new("measured_length"))
-        .expr_as(count_if(wflh.clone()), Alias::new("measured_wflh"))
-        .expr_as(count_if(wfa.clone()), Alias::new("measured_wfa"))
         .expr_as(
-            count_if(lhfa.and(m(child_month::Column::ZLhfa).lt(-2.0))),
+            count_if(usable(child_month::Column::ZLhfa, "lhfa")),
+            Alias::new("measured_length"),
+        )
+        .expr_as(
+            count_if(usable(child_month::Column::ZWflh, "wflh")),
+            Alias::new("measured_wflh"),
+        )
+        .expr_as(
+            count_if(usable(child_month::Column::ZWfa, "wfa")),
+            Alias::new("measured_wfa"),
+        )
+        .expr_as(
+            count_if(is_case(CaseKind::Stunting)),
             Alias::new("stunting"),
         )
+        .expr_as(count_if(is_case(CaseKind::Wasting)), Alias::new("wasting"))
         .expr_as(
-            count_if(wflh.clone().and(m(child_month::Column::ZWflh).lt(-2.0))),
-            Alias::new("wasting"),
-        )
-        .expr_as(
-            count_if(wfa.and(m(child_month::Column::ZWfa).lt(-2.0))),
+            count_if(is_case(CaseKind::Underweight)),
             Alias::new("underweight"),
         )
         .expr_as(
-            count_if(wflh.and(m(child_month::Column::ZWflh).gt(2.0))),
+            count_if(is_case(CaseKind::Overweight)),
             Alias::new("overweight"),
         )
         .add_group_by([Expr::cust("1"), Expr::cust("2")]);
@@ -279,21 +300,7 @@ fn p(column: person::Column) -> Expr {
 
 /// The month's weighed children of one kind, with their last weighing.
 fn weighed_cases(scope: &ReportScope, month: Month, kind: CaseKind) -> SelectStatement {
-    let condition =
-        match kind {
-            CaseKind::Stunting => usable(child_month::Column::ZLhfa, "lhfa")
-                .and(m(child_month::Column::ZLhfa).lt(-2.0)),
-            CaseKind::Wasting => usable(child_month::Column::ZWflh, "wflh")
-                .and(m(child_month::Column::ZWflh).lt(-2.0)),
-            CaseKind::Underweight => {
-                usable(child_month::Column::ZWfa, "wfa").and(m(child_month::Column::ZWfa).lt(-2.0))
-            }
-            CaseKind::Overweight => usable(child_month::Column::ZWflh, "wflh")
-                .and(m(child_month::Column::ZWflh).gt(2.0)),
-            CaseKind::Bgm => m(child_month::Column::Bgm).eq(true),
-            CaseKind::TwoT => m(child_month::Column::TwoT).eq(true),
-            CaseKind::Absent => unreachable!("absent children have no weighing"),
-        };
+    let condition = is_case(kind);
     let mut query = last_of_month(scope, &[month]);
     query
         .expr_as(m(child_month::Column::ChildId), Alias::new("child_id"))
