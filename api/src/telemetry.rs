@@ -106,7 +106,7 @@ pub fn mask_personal_numbers(text: &str) -> String {
         // a personal number.
         let fraction =
             start > 0 && bytes[start - 1] == b'.' && start > 1 && bytes[start - 2].is_ascii_digit();
-        if run.len() < 10 || fraction {
+        if run.len() < 10 || fraction || in_hex_identifier(bytes, start, i) {
             out.push_str(run);
             continue;
         }
@@ -119,6 +119,26 @@ pub fn mask_personal_numbers(text: &str) -> String {
         out.push_str(&run[run.len() - 4..]);
     }
     out
+}
+
+/// Whether the digits at `start..end` are part of a hexadecimal identifier
+/// (a request ID, a simple UUID): a run of 16 or more hex digits with a
+/// letter among them. Masking inside one would break the ID that an
+/// operator matches against a problem's `request_id`; no phone number or
+/// NIK is written that way.
+fn in_hex_identifier(bytes: &[u8], start: usize, end: usize) -> bool {
+    let from = bytes[..start]
+        .iter()
+        .rposition(|b| !b.is_ascii_alphanumeric())
+        .map_or(0, |p| p + 1);
+    let to = bytes[end..]
+        .iter()
+        .position(|b| !b.is_ascii_alphanumeric())
+        .map_or(bytes.len(), |p| end + p);
+    let token = &bytes[from..to];
+    token.len() >= 16
+        && token.iter().all(u8::is_ascii_hexdigit)
+        && token.iter().any(u8::is_ascii_alphabetic)
 }
 
 #[cfg(test)]
@@ -162,6 +182,17 @@ mod tests {
         assert_eq!(
             mask_personal_numbers(r#"{"username":"kader081234567890"}"#),
             r#"{"username":"kader08123***7890"}"#
+        );
+    }
+
+    #[test]
+    fn leaves_request_ids_whole() {
+        let text = r#""request_id":"5782881b8723419036a13d7974e1b2aa""#;
+        assert_eq!(mask_personal_numbers(text), text);
+        // A number beside a word that is not hex is still masked.
+        assert_eq!(
+            mask_personal_numbers("nik5108015203950001x"),
+            "nik510801******0001x"
         );
     }
 

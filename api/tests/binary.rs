@@ -37,23 +37,35 @@ fn command(dir: &Path) -> Command {
 }
 
 fn start(dir: &Path) -> Running {
+    start_with(dir, &[])
+}
+
+/// The all-in-one start with extra environment; stdout and stderr (the
+/// logs) both arrive as lines.
+fn start_with(dir: &Path, envs: &[(&str, &str)]) -> Running {
     let port = free_port();
     let mut child = command(dir)
+        .envs(envs.iter().copied())
         .args(["--listen", &format!("127.0.0.1:{port}")])
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .expect("the binary starts");
-    let stdout = child.stdout.take().unwrap();
     let (sender, lines) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if sender.send(line).is_err() {
-                break;
-            }
-        }
-    });
+    let stderr = child.stderr.take().unwrap();
+    let to_stderr = sender.clone();
+    std::thread::spawn(move || forward_lines(stderr, to_stderr));
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || forward_lines(stdout, sender));
     Running { child, port, lines }
+}
+
+fn forward_lines(from: impl std::io::Read, to: mpsc::Sender<String>) {
+    for line in BufReader::new(from).lines().map_while(Result::ok) {
+        if to.send(line).is_err() {
+            break;
+        }
+    }
 }
 
 impl Running {
@@ -111,6 +123,20 @@ impl Running {
     }
 }
 
+impl Running {
+    /// SIGTERM, then every line not yet read, to the process's exit.
+    fn stop_and_collect(mut self) -> Vec<String> {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let _ = self.child.wait();
+        // Ends once both reader threads have reached the end of their pipe.
+        self.lines.iter().collect()
+    }
+}
+
 impl Drop for Running {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -126,6 +152,17 @@ fn http(
     token: Option<&str>,
     body: Option<(&str, String)>,
 ) -> std::io::Result<(u16, String)> {
+    let auth = token.map(|t| format!("Bearer {t}"));
+    let headers: Vec<(&str, &str)> = auth.iter().map(|a| ("Authorization", a.as_str())).collect();
+    http_with(method, url, &headers, body)
+}
+
+fn http_with(
+    method: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: Option<(&str, String)>,
+) -> std::io::Result<(u16, String)> {
     use std::io::Read;
     let rest = url.strip_prefix("http://").unwrap();
     let (host, path) = rest
@@ -135,8 +172,8 @@ fn http(
     let mut stream = std::net::TcpStream::connect(host)?;
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
     let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
-    if let Some(token) = token {
-        request.push_str(&format!("Authorization: Bearer {token}\r\n"));
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
     }
     match &body {
         Some((content_type, body)) => request.push_str(&format!(
@@ -429,5 +466,221 @@ fn the_openapi_subcommand_prints_the_committed_document() {
     assert_eq!(
         String::from_utf8(output.stdout).unwrap(),
         openapi::OPENAPI_JSON
+    );
+}
+
+/// HMAC-SHA256 as the WhatsApp Cloud API signs a webhook.
+fn whatsapp_signed(body: &str, app_secret: &str) -> String {
+    posyandu_bot::channels::whatsapp::sign(body.as_bytes(), app_secret)
+}
+
+/// Every digit of a log line, in order: a number written with spaces,
+/// dashes or dots between its groups is found all the same.
+fn digits(line: &str) -> String {
+    line.chars().filter(char::is_ascii_digit).collect()
+}
+
+#[test]
+fn no_nik_or_phone_number_reaches_the_logs() {
+    // A mother registered through the API, a pregnancy and a newcomer
+    // through the chat, a wrong login with a phone number for a username,
+    // NIK searches, a refused NIK, a forged webhook and a bot reply the
+    // provider never takes (its address is a closed port): the paths by
+    // which personal numbers could reach a log line.
+    const PASSWORD: &str = "demo-password-123";
+    const MOTHER_NIK: &str = "5108015203950001";
+    const MOTHER_PHONE: &str = "081234567890";
+    const CHAT_NIK: &str = "5108016507960002";
+    const CHAT_PHONE: &str = "085711112222";
+    const NEWCOMER_NIK: &str = "5108011010240003";
+    const STRANGER_PHONE: &str = "081399998888";
+    const APP_SECRET: &str = "log-scan-app-secret";
+    let dir = tempfile::tempdir().unwrap();
+    let demo = command(dir.path())
+        .args(["demo", "--password", PASSWORD, "--children", "300"])
+        .output()
+        .unwrap();
+    assert!(
+        demo.status.success(),
+        "{}",
+        String::from_utf8_lossy(&demo.stderr)
+    );
+    let printed = String::from_utf8(demo.stdout).unwrap();
+    let kader_phone = printed
+        .lines()
+        .find_map(|l| l.strip_prefix("A kader's phone number (for the chat bot): "))
+        .expect("the demo prints a kader's phone")
+        .trim()
+        .to_owned();
+
+    let running = start_with(
+        dir.path(),
+        &[
+            ("RUST_LOG", "info,posyandu_api=debug,posyandu_bot=debug"),
+            ("POSYANDU_LOG_FORMAT", "json"),
+            ("POSYANDU_WHATSAPP_PHONE_NUMBER_ID", "100200300400500"),
+            ("POSYANDU_WHATSAPP_ACCESS_TOKEN", "log-scan-access-token"),
+            ("POSYANDU_WHATSAPP_APP_SECRET", APP_SECRET),
+            ("POSYANDU_WHATSAPP_VERIFY_TOKEN", "log-scan-verify-token"),
+            ("POSYANDU_WHATSAPP_API_URL", "http://127.0.0.1:9"),
+        ],
+    );
+    running.wait_until_ready();
+    let kader = login(&running, "kader.melati", PASSWORD);
+    let (_, page) = http_get(&running.url("/api/v1/posyandu"), Some(&kader)).unwrap();
+    let page: Value = serde_json::from_str(&page).unwrap();
+    let posyandu_id = page["items"][0]["id"].as_str().unwrap().to_owned();
+
+    let person = |nik: &str| {
+        serde_json::json!({
+            "nik": nik, "name": "Kadek Uji", "sex": "P",
+            "birth_date": "1995-03-12", "phone": MOTHER_PHONE,
+            "posyandu_id": posyandu_id,
+        })
+        .to_string()
+    };
+    let post = |path: &str, token: Option<&str>, body: String| {
+        http(
+            "POST",
+            &running.url(path),
+            token,
+            Some(("application/json", body)),
+        )
+        .unwrap()
+    };
+    let (status, body) = post("/api/v1/people", Some(&kader), person(MOTHER_NIK));
+    assert_eq!(status, 201, "{body}");
+    // The same NIK again, and a NIK that disagrees with the birth date.
+    for refused in [MOTHER_NIK, "5108014203950001"] {
+        let (status, body) = post("/api/v1/people", Some(&kader), person(refused));
+        assert_eq!(status, 422, "{body}");
+    }
+    let (status, _) = http_get(
+        &running.url(&format!("/api/v1/people?nik={MOTHER_NIK}")),
+        Some(&kader),
+    )
+    .unwrap();
+    assert_eq!(status, 200);
+    let (status, _) = http_get(&running.url("/api/v1/people?nik=0812-3456"), Some(&kader)).unwrap();
+    assert!(status == 200 || status == 422, "{status}");
+    let (status, _) = http(
+        "POST",
+        &running.url("/api/v1/auth/token"),
+        None,
+        Some((
+            "application/x-www-form-urlencoded",
+            format!("grant_type=password&username={MOTHER_PHONE}&password=salah-sekali-123"),
+        )),
+    )
+    .unwrap();
+    assert_eq!(status, 401);
+
+    // The chat, as the kader and as a stranger, through the console channel.
+    for (from, message) in [
+        (
+            kader_phone.as_str(),
+            format!("HAMIL Made Sari 01-10-2026 NIK {CHAT_NIK} HP 0857-1111-2222"),
+        ),
+        (
+            kader_phone.as_str(),
+            format!(
+                "DATANG Komang Baru L 10-10-2024 NIK {NEWCOMER_NIK} asal Denpasar HP {CHAT_PHONE}"
+            ),
+        ),
+        (
+            "+62 813 9999 8888",
+            format!("halo, nik saya {MOTHER_NIK}, hp {MOTHER_PHONE}"),
+        ),
+    ] {
+        let output = command(dir.path())
+            .args([
+                "chat",
+                "--api",
+                &running.url(""),
+                "--from",
+                from,
+                "--message",
+                &message,
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+
+    // WhatsApp: a forged delivery, and a signed one whose reply cannot be
+    // sent (the provider's address is a closed port).
+    let webhook = |text: &str| {
+        serde_json::json!({
+            "object": "whatsapp_business_account",
+            "entry": [{"id": "WABA", "changes": [{"field": "messages", "value": {
+                "messaging_product": "whatsapp",
+                "metadata": {"display_phone_number": "6281100001111", "phone_number_id": "100200300400500"},
+                "contacts": [{"profile": {"name": "Ibu"}, "wa_id": "6281399998888"}],
+                "messages": [{"from": "6281399998888", "id": format!("wamid.{}", text.len()),
+                    "timestamp": "1764700000", "type": "text", "text": {"body": text}}]
+            }}]}]
+        })
+        .to_string()
+    };
+    let forged = webhook(&format!("NIK {MOTHER_NIK}"));
+    let (status, _) = post("/webhooks/whatsapp", None, forged);
+    assert_eq!(status, 401);
+    let signed = webhook(&format!("JADWAL {CHAT_PHONE}"));
+    let signature = whatsapp_signed(&signed, APP_SECRET);
+    let (status, body) = http_with(
+        "POST",
+        &running.url("/webhooks/whatsapp"),
+        &[("X-Hub-Signature-256", &signature)],
+        Some(("application/json", signed)),
+    )
+    .unwrap();
+    assert_eq!(status, 200, "{body}");
+    // The bot answers the stranger and fails to reach the provider.
+    std::thread::sleep(Duration::from_secs(4));
+
+    let lines = running.stop_and_collect();
+    // The lines were there, and they are whole: a request ID is not masked.
+    assert!(
+        lines.iter().any(|l| l.contains("login failed")),
+        "the wrong login is logged"
+    );
+    assert!(lines.iter().any(|l| l.contains("bad signature refused")));
+    let masked_ids = lines
+        .iter()
+        .filter_map(|l| l.split("\"request_id\":\"").nth(1))
+        .filter(|rest| rest.split('"').next().unwrap_or("").contains('*'))
+        .count();
+    assert_eq!(masked_ids, 0, "a request ID was masked");
+    let secrets = [
+        MOTHER_NIK,
+        CHAT_NIK,
+        NEWCOMER_NIK,
+        MOTHER_PHONE,
+        CHAT_PHONE,
+        STRANGER_PHONE,
+        &kader_phone,
+    ];
+    let mut leaks = Vec::new();
+    for line in &lines {
+        let line_digits = digits(line);
+        for secret in secrets {
+            // Any written form: 0812…, +62812…, 62812… all hold 812….
+            let significant = digits(secret)
+                .trim_start_matches("62")
+                .trim_start_matches('0')
+                .to_owned();
+            if line_digits.contains(&significant) {
+                leaks.push(format!("{secret}: {line}"));
+            }
+        }
+    }
+    assert!(
+        leaks.is_empty(),
+        "personal numbers in the logs:\n{}",
+        leaks.join("\n")
     );
 }
