@@ -19,7 +19,7 @@ use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
 
 use crate::config::Settings;
 use crate::error::ApiError;
-use crate::middleware::{idempotency, metrics, request_id};
+use crate::middleware::{idempotency, json_object, metrics, request_id};
 use crate::routes;
 use crate::services::idempotency::purge_expired;
 use crate::services::tokens;
@@ -96,6 +96,7 @@ impl Application {
                 .app_data(web::PayloadConfig::new(max_body))
                 .app_data(query_config())
                 .app_data(path_config())
+                .wrap(from_fn(json_object::objects_only))
                 .wrap(from_fn(idempotency::idempotency))
                 .wrap(from_fn(metrics::record))
                 .wrap(from_fn(request_id::request_id))
@@ -228,7 +229,7 @@ fn query_config() -> web::QueryConfig {
 /// A path segment that cannot be parsed (a malformed id) cannot name a
 /// record: 404.
 fn path_config() -> web::PathConfig {
-    web::PathConfig::default().error_handler(|_error, _req| ApiError::not_found().into())
+    web::PathConfig::default().error_handler(|_error, req| routes::fallback::unreadable_path(req))
 }
 
 /// The field a serde error message names (`unknown field `x``, `missing

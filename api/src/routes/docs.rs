@@ -61,7 +61,16 @@ a retry with the same key returns the first response (with \
         (name = "audit", description = "Who changed what"),
         (name = "operations", description = "Health, readiness and metrics"),
     ),
-    components(schemas(openapi::Problem, openapi::FieldError))
+    // The enums used only in query parameters: the routes bring the schemas
+    // of bodies and responses, not these.
+    components(schemas(
+        openapi::Problem,
+        openapi::FieldError,
+        openapi::reports::CaseKind,
+        crate::routes::children::ChartKind,
+        crate::routes::reports::Format,
+        crate::services::children::AttentionKind,
+    ))
 )]
 pub struct ApiDoc;
 
@@ -231,5 +240,41 @@ impl Modify for StandardResponses {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every `$ref` below `value`.
+    fn refs<'a>(value: &'a serde_json::Value, out: &mut Vec<&'a str>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (key, v) in map {
+                    match (key.as_str(), v) {
+                        ("$ref", serde_json::Value::String(r)) => out.push(r),
+                        _ => refs(v, out),
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|v| refs(v, out)),
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn every_reference_in_the_document_resolves() {
+        let document: serde_json::Value =
+            serde_json::from_str(&crate::startup::openapi_json()).unwrap();
+        let mut found = Vec::new();
+        refs(&document, &mut found);
+        assert!(found.len() > 100, "the document has references");
+        let missing: Vec<&str> = found
+            .into_iter()
+            .filter(|r| {
+                let pointer = r.strip_prefix('#').unwrap_or(r);
+                document.pointer(pointer).is_none()
+            })
+            .collect();
+        assert!(missing.is_empty(), "unresolved: {missing:?}");
     }
 }

@@ -100,6 +100,57 @@ async fn malformed_json_wrong_type_and_oversize_bodies() {
     assert_eq!(p.errors[0].code, "invalid");
 }
 
+/// serde reads a struct from an array too: `[null, null]` would pass as a
+/// patch of nothing. Found by schemathesis.
+#[tokio::test]
+async fn a_body_that_is_not_a_json_object_is_refused_before_anything_changes() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let created: Value = json(
+        app.post(
+            "/api/v1/users",
+            &admin,
+            &json!({"username": "bidan.array", "display_name": "Bidan", "password": "kata-sandi-panjang-1",
+                    "role": "bidan", "area_code": "51.08.06.2004"}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let path = format!("/api/v1/users/{}", created["id"].as_str().unwrap());
+    for body in [
+        "[null, null]",
+        "  [\"Bidan Baru\"]",
+        "\"Bidan Baru\"",
+        "null",
+        "5",
+    ] {
+        let response = app
+            .http
+            .patch(app.url(&path))
+            .bearer_auth(&admin.token)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let p = problem(response, 422).await;
+        assert_eq!(p.errors[0].field, "body", "{body}");
+    }
+    // An object, after white space and over several reads, still arrives whole.
+    let response = app
+        .http
+        .patch(app.url(&path))
+        .bearer_auth(&admin.token)
+        .header("content-type", "application/json; charset=utf-8")
+        .body(format!("\n\t {}", json!({"display_name": "Bidan Baru"})))
+        .send()
+        .await
+        .unwrap();
+    let user: Value = json(response, 200).await;
+    assert_eq!(user["display_name"], "Bidan Baru");
+}
+
 #[tokio::test]
 async fn unknown_paths_methods_and_ids() {
     let app = spawn_app().await;
@@ -117,6 +168,11 @@ async fn unknown_paths_methods_and_ids() {
     assert_eq!(response.headers()["allow"], "GET, POST");
     problem(response, 405).await;
     problem(app.get("/api/v1/posyandu/not-a-uuid", &admin).await, 404).await;
+    // A documented path beside a template (`/messages/{id}`): its own
+    // methods, not a 404 for a strange id. Found by schemathesis.
+    let response = app.get("/api/v1/messages/claim", &admin).await;
+    assert_eq!(response.headers()["allow"], "POST");
+    problem(response, 405).await;
     problem(
         app.get(
             &format!("/api/v1/posyandu/{}", uuid::Uuid::now_v7()),
