@@ -18,6 +18,12 @@ const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// ASCII), so replicas starting together migrate one at a time.
 const MIGRATION_LOCK_KEY: i64 = 0x706f_7379_616e_6475;
 
+/// How long a request waits for a connection. While the database is down,
+/// sqlx keeps trying to connect until this runs out, so it is also how long
+/// a request hangs before its 503: long enough for a burst of load to
+/// queue, short enough for a caller to be told to come back.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// A statement slower than this is worth a line in the log.
 const SLOW_STATEMENT: Duration = Duration::from_secs(1);
 
@@ -37,7 +43,7 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Database
         .max_connections(max_connections)
         .min_connections(1)
         .connect_timeout(Duration::from_secs(5))
-        .acquire_timeout(Duration::from_secs(10))
+        .acquire_timeout(ACQUIRE_TIMEOUT)
         // Statements are traced at TRACE (`RUST_LOG=sqlx=trace`: the SQL
         // text only, never the bound values, so no NIK or phone number);
         // slow ones are logged at WARN.

@@ -52,13 +52,31 @@ pub async fn spawn_chat_app_without_worker(configure: impl FnOnce(&mut Settings)
     spawn(configure, false).await
 }
 
+/// Everything on a database the caller made (a private PostgreSQL cluster
+/// that a fault test stops and starts).
+pub async fn spawn_chat_app_on(
+    database_url: &str,
+    configure: impl FnOnce(&mut Settings),
+    with_worker: bool,
+) -> ChatApp {
+    let database = (TestDatabase::Given, database_url.to_owned());
+    spawn_on(database, configure, with_worker).await
+}
+
 async fn spawn(configure: impl FnOnce(&mut Settings), with_worker: bool) -> ChatApp {
+    spawn_on(TestDatabase::create().await, configure, with_worker).await
+}
+
+async fn spawn_on(
+    (database, url): (TestDatabase, String),
+    configure: impl FnOnce(&mut Settings),
+    with_worker: bool,
+) -> ChatApp {
     // `POSYANDU_TEST_LOG=1` shows the server's and the bot's logs.
     if std::env::var_os("POSYANDU_TEST_LOG").is_some() {
         posyandu_api::telemetry::init(Some(posyandu_api::config::LogFormat::Pretty));
     }
     let standin = StandIn::start().await;
-    let (database, url) = TestDatabase::create().await;
     let mut settings = test_settings(&url);
     settings.channels = test_channels(standin.base_url());
     configure(&mut settings);

@@ -4,6 +4,7 @@
 //! default, or, when `POSYANDU_TEST_DATABASE_URL` names a PostgreSQL server,
 //! a database with a random name created for the test and dropped after it.
 pub mod bot;
+pub mod cluster;
 pub mod load;
 pub mod standin;
 pub mod world;
@@ -47,7 +48,13 @@ pub fn postgres_url() -> Option<String> {
 /// A database created for one test, removed when dropped.
 pub enum TestDatabase {
     Sqlite(tempfile::TempDir),
-    Postgres { server: String, name: String },
+    Postgres {
+        server: String,
+        name: String,
+    },
+    /// A database the test made itself (on a private cluster, say) and
+    /// removes with it.
+    Given,
 }
 
 impl TestDatabase {

@@ -132,16 +132,39 @@ pub async fn complete(
 }
 
 /// Forgets a claim whose request failed, so it can be retried.
+///
+/// A request usually fails because the database is down, and then the
+/// release fails too: the key would stay "in progress" (409) until the
+/// claim goes stale. So a failed release is tried again in the background,
+/// every few seconds until the claim would be stale anyway, and the retry
+/// that follows the outage finds the key free.
 pub async fn release(db: &DatabaseConnection, principal: &str, key: &str) {
-    let result = Entity::delete_many()
+    if delete_claim(db, principal, key).await.is_ok() {
+        return;
+    }
+    tracing::warn!("could not release an idempotency key: trying again in the background");
+    let (db, principal, key) = (db.clone(), principal.to_owned(), key.to_owned());
+    tokio::spawn(async move {
+        let give_up = std::time::Instant::now() + STALE_CLAIM.to_std().unwrap_or_default();
+        let mut pause = std::time::Duration::from_millis(500);
+        while std::time::Instant::now() < give_up {
+            tokio::time::sleep(pause).await;
+            if delete_claim(&db, &principal, &key).await.is_ok() {
+                return;
+            }
+            pause = (pause * 2).min(std::time::Duration::from_secs(5));
+        }
+    });
+}
+
+async fn delete_claim(db: &DatabaseConnection, principal: &str, key: &str) -> Result<(), DbErr> {
+    Entity::delete_many()
         .filter(Column::Principal.eq(principal))
         .filter(Column::Key.eq(key))
         .filter(Column::StatusCode.is_null())
         .exec(db)
-        .await;
-    if let Err(error) = result {
-        tracing::warn!(%error, "could not release an idempotency key");
-    }
+        .await
+        .map(drop)
 }
 
 /// Deletes expired keys; returns how many.

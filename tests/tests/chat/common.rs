@@ -44,6 +44,12 @@ pub async fn area_with_worker(worker: bool, configure: impl FnOnce(&mut Settings
     } else {
         spawn_chat_app_without_worker(configure).await
     };
+    area_around(chat).await
+}
+
+/// The puskesmas, the posyandu and its kader (phone [`KADER`]) in a chat
+/// installation started elsewhere.
+pub async fn area_around(chat: ChatApp) -> Area {
     let puskesmas = new_puskesmas(
         &chat.app,
         "P5108060203",

@@ -3,6 +3,9 @@
 mod common;
 mod conversation;
 mod delivery;
+// The fault harness: a private PostgreSQL cluster (`--features harness`).
+#[cfg(feature = "harness")]
+mod faults;
 mod killed;
 mod officers;
 mod registrations;
