@@ -78,6 +78,7 @@ struct FileConfig {
     access_token_minutes: Option<u64>,
     refresh_token_days: Option<u64>,
     max_body_bytes: Option<usize>,
+    min_free_mb: Option<u64>,
     http_workers: Option<usize>,
     db_max_connections: Option<u32>,
     login_max_failures: Option<i32>,
@@ -138,6 +139,9 @@ pub struct Settings {
     pub public_url: Option<String>,
     pub jwt: JwtSettings,
     pub max_body_bytes: usize,
+    /// Writes are refused (507) while less than this is free under a SQLite
+    /// database.
+    pub min_free_bytes: u64,
     pub http_workers: Option<usize>,
     pub db_max_connections: u32,
     pub login: LoginLimits,
@@ -260,6 +264,11 @@ impl Settings {
                 .map(|v| v as usize)
                 .or(file.max_body_bytes)
                 .unwrap_or(1024 * 1024),
+            min_free_bytes: 1024
+                * 1024
+                * env_u64("POSYANDU_MIN_FREE_MB")?
+                    .or(file.min_free_mb)
+                    .unwrap_or(16),
             http_workers: env_u64("POSYANDU_HTTP_WORKERS")?
                 .map(|v| v as usize)
                 .or(file.http_workers),

@@ -94,7 +94,7 @@ fn is_sqlite_busy(error: &DbErr) -> bool {
 }
 
 /// The file path of a `sqlite:` URL, if it is one.
-fn sqlite_path(url: &str) -> Option<String> {
+pub fn sqlite_path(url: &str) -> Option<String> {
     let rest = url
         .strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))?;
@@ -269,6 +269,17 @@ pub fn is_unavailable(error: &DbErr) -> bool {
                 || text.contains("error communicating with database")
         }
     }
+}
+
+/// Whether an error means the disk under the database is full: SQLite's
+/// SQLITE_FULL (13, "database or disk is full"), PostgreSQL's `disk_full`
+/// (53100) or an out-of-space write. Answered 507: nothing was saved.
+pub fn is_storage_full(error: &DbErr) -> bool {
+    let text = error.to_string();
+    text.contains("database or disk is full")
+        || text.contains("(code: 13)")
+        || text.contains("No space left on device")
+        || text.contains("53100")
 }
 
 /// Whether an error is a unique-constraint violation.

@@ -105,6 +105,9 @@ impl ApiError {
         match self {
             ApiError::Problem { kind, .. } => *kind,
             ApiError::Validation(_) => ProblemType::Validation,
+            ApiError::Database(error) if crate::db::is_storage_full(error) => {
+                ProblemType::StorageFull
+            }
             ApiError::Database(error) if crate::db::is_unavailable(error) => {
                 ProblemType::ServiceUnavailable
             }
@@ -131,6 +134,13 @@ impl ApiError {
             ApiError::Validation(errors) => problem.errors = errors.clone(),
             ApiError::Database(_) if kind == ProblemType::ServiceUnavailable => {
                 problem.detail = Some("The database is not reachable; try again shortly.".into())
+            }
+            ApiError::Database(_) if kind == ProblemType::StorageFull => {
+                problem.detail = Some(
+                    "Nothing was saved: the database's disk is full. Reading still works; \
+                     writing does again once the operator frees space."
+                        .into(),
+                )
             }
             ApiError::Database(_) if kind == ProblemType::Conflict => {
                 problem.detail = Some("A record with the same unique value already exists.".into())
@@ -159,6 +169,8 @@ impl ResponseError for ApiError {
         let retry_after = match self {
             ApiError::Problem { retry_after, .. } => *retry_after,
             _ if self.kind() == ProblemType::ServiceUnavailable => Some(2),
+            // Freeing disk space takes a person: not worth retrying soon.
+            _ if self.kind() == ProblemType::StorageFull => Some(300),
             _ => None,
         };
         let mut response = problem_response(self.to_problem());

@@ -19,7 +19,7 @@ use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
 
 use crate::config::Settings;
 use crate::error::ApiError;
-use crate::middleware::{idempotency, json_object, metrics, request_id};
+use crate::middleware::{idempotency, json_object, metrics, request_id, storage_guard};
 use crate::routes;
 use crate::services::idempotency::purge_expired;
 use crate::services::tokens;
@@ -98,6 +98,7 @@ impl Application {
                 .app_data(path_config())
                 .wrap(from_fn(json_object::objects_only))
                 .wrap(from_fn(idempotency::idempotency))
+                .wrap(from_fn(storage_guard::guard))
                 .wrap(from_fn(metrics::record))
                 .wrap(from_fn(request_id::request_id))
                 .into_utoipa_app()

@@ -17,6 +17,8 @@ pub struct AppState {
     /// Group commit of new weighings.
     pub weighings: WeighingWriter,
     pub started: Instant,
+    /// Refuses writes while a SQLite database's disk is nearly full.
+    pub storage: crate::middleware::storage_guard::StorageGuard,
 }
 
 impl AppState {
@@ -32,6 +34,10 @@ impl AppState {
         );
         Ok(AppState {
             weighings: WeighingWriter::start(db.clone(), settings.weighing_writers),
+            storage: crate::middleware::storage_guard::StorageGuard::for_database(
+                &settings.database_url,
+                settings.min_free_bytes,
+            ),
             db,
             jwt,
             settings,

@@ -125,20 +125,19 @@ pub fn mask_personal_numbers(text: &str) -> String {
 /// (a request ID, a simple UUID): a run of 16 or more hex digits with a
 /// letter among them. Masking inside one would break the ID that an
 /// operator matches against a problem's `request_id`; no phone number or
-/// NIK is written that way.
+/// NIK is written that way. (The run, not the word: a terminal's colour
+/// code ends in `m` right before the ID.)
 fn in_hex_identifier(bytes: &[u8], start: usize, end: usize) -> bool {
     let from = bytes[..start]
         .iter()
-        .rposition(|b| !b.is_ascii_alphanumeric())
+        .rposition(|b| !b.is_ascii_hexdigit())
         .map_or(0, |p| p + 1);
     let to = bytes[end..]
         .iter()
-        .position(|b| !b.is_ascii_alphanumeric())
+        .position(|b| !b.is_ascii_hexdigit())
         .map_or(bytes.len(), |p| end + p);
-    let token = &bytes[from..to];
-    token.len() >= 16
-        && token.iter().all(u8::is_ascii_hexdigit)
-        && token.iter().any(u8::is_ascii_alphabetic)
+    let run = &bytes[from..to];
+    run.len() >= 16 && run.iter().any(u8::is_ascii_alphabetic)
 }
 
 #[cfg(test)]
@@ -189,6 +188,8 @@ mod tests {
     fn leaves_request_ids_whole() {
         let text = r#""request_id":"5782881b8723419036a13d7974e1b2aa""#;
         assert_eq!(mask_personal_numbers(text), text);
+        let coloured = "\u{1b}[2m=\u{1b}[0m8532bf690c1d4394822147cf69c34a";
+        assert_eq!(mask_personal_numbers(coloured), coloured);
         // A number beside a word that is not hex is still masked.
         assert_eq!(
             mask_personal_numbers("nik5108015203950001x"),

@@ -74,11 +74,13 @@ pub enum ProblemType {
     UnsupportedMediaType,
     TooManyRequests,
     ServiceUnavailable,
+    /// The database's disk is full: nothing was saved.
+    StorageFull,
     Internal,
 }
 
 impl ProblemType {
-    pub const ALL: [ProblemType; 16] = [
+    pub const ALL: [ProblemType; 17] = [
         ProblemType::BadRequest,
         ProblemType::Validation,
         ProblemType::Unauthorized,
@@ -94,6 +96,7 @@ impl ProblemType {
         ProblemType::UnsupportedMediaType,
         ProblemType::TooManyRequests,
         ProblemType::ServiceUnavailable,
+        ProblemType::StorageFull,
         ProblemType::Internal,
     ];
 
@@ -114,6 +117,7 @@ impl ProblemType {
             ProblemType::UnsupportedMediaType => "unsupported-media-type",
             ProblemType::TooManyRequests => "too-many-requests",
             ProblemType::ServiceUnavailable => "service-unavailable",
+            ProblemType::StorageFull => "storage-full",
             ProblemType::Internal => "internal",
         }
     }
@@ -136,6 +140,7 @@ impl ProblemType {
             ProblemType::UnsupportedMediaType => 415,
             ProblemType::TooManyRequests => 429,
             ProblemType::ServiceUnavailable => 503,
+            ProblemType::StorageFull => 507,
             ProblemType::Internal => 500,
         }
     }
@@ -161,6 +166,7 @@ impl ProblemType {
             ProblemType::UnsupportedMediaType => "Unsupported content type",
             ProblemType::TooManyRequests => "Too many requests",
             ProblemType::ServiceUnavailable => "The service is temporarily unavailable",
+            ProblemType::StorageFull => "The server's storage is full",
             ProblemType::Internal => "Internal error",
         }
     }

@@ -159,6 +159,17 @@ pub async fn spawn_app() -> TestApp {
 /// settings first.
 pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     let (database, url) = TestDatabase::create().await;
+    spawn_app_on(database, &url, configure).await
+}
+
+/// The real server on a database the caller chose (a SQLite file on a
+/// small file system, say).
+pub async fn spawn_app_on(
+    database: TestDatabase,
+    url: &str,
+    configure: impl FnOnce(&mut Settings),
+) -> TestApp {
+    let url = url.to_owned();
     let mut settings = test_settings(&url);
     configure(&mut settings);
     let settings = Arc::new(settings);

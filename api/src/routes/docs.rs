@@ -183,6 +183,13 @@ impl Modify for StandardResponses {
                         with_retry_after(problem("The database is temporarily unreachable; retry")),
                     );
                 }
+                if touches_database && method != HttpMethod::Get {
+                    add(
+                        operation,
+                        "507",
+                        with_retry_after(problem("The database's disk is full; nothing was saved")),
+                    );
+                }
                 add(
                     operation,
                     "500",

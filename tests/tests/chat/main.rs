@@ -3,7 +3,10 @@
 mod common;
 mod conversation;
 mod delivery;
-// The fault harness: a private PostgreSQL cluster (`--features harness`).
+// The fault harness (`--features harness`): a private PostgreSQL cluster,
+// a full disk.
+#[cfg(feature = "harness")]
+mod disk_full;
 #[cfg(feature = "harness")]
 mod faults;
 mod killed;
