@@ -11,7 +11,9 @@ use std::process::{Child as Process, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
+use openapi::Page;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
+use serde_json::Value;
 
 use crate::TestDatabase;
 
@@ -513,5 +515,90 @@ mod tests {
         );
         assert_eq!(m.requests.get(&key), Some(&12.0));
         assert_eq!(m.seconds.get("/api/v1/outbox/claim"), Some(&0.5));
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The API as a client
+
+/// A logged-in caller of the API.
+pub struct Api {
+    pub http: reqwest::Client,
+    pub base: String,
+    pub token: String,
+}
+
+impl Api {
+    pub async fn login(
+        http: &reqwest::Client,
+        base: &str,
+        username: &str,
+        password: &str,
+    ) -> anyhow::Result<Api> {
+        let response = http
+            .post(format!("{base}/api/v1/auth/token"))
+            .form(&[
+                ("grant_type", "password"),
+                ("username", username),
+                ("password", password),
+            ])
+            .send()
+            .await?;
+        let status = response.status();
+        let body: Value = response.json().await.unwrap_or_default();
+        let Some(token) = body["access_token"].as_str() else {
+            bail!("login of {username} failed ({status}): {body}");
+        };
+        Ok(Api {
+            http: http.clone(),
+            base: base.to_owned(),
+            token: token.to_owned(),
+        })
+    }
+
+    pub async fn get<T: serde::de::DeserializeOwned>(&self, path: &str) -> anyhow::Result<T> {
+        let response = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .send()
+            .await?;
+        let status = response.status();
+        let text = response.text().await?;
+        if !status.is_success() {
+            bail!("GET {path}: {status}: {text}");
+        }
+        serde_json::from_str(&text).with_context(|| format!("GET {path}: {text:.300}"))
+    }
+
+    /// Every item of a paginated list.
+    pub async fn all<T: serde::de::DeserializeOwned>(&self, path: &str) -> anyhow::Result<Vec<T>> {
+        let mut items = Vec::new();
+        let mut cursor: Option<String> = None;
+        let join = if path.contains('?') { '&' } else { '?' };
+        loop {
+            let url = match &cursor {
+                Some(c) => format!("{path}{join}limit=200&cursor={c}"),
+                None => format!("{path}{join}limit=200"),
+            };
+            let page: Page<T> = self.get(&url).await?;
+            items.extend(page.items);
+            match page.next_cursor {
+                Some(next) => cursor = Some(next),
+                None => return Ok(items),
+            }
+        }
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> anyhow::Result<(u16, Value)> {
+        let response = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .json(body)
+            .send()
+            .await?;
+        let status = response.status().as_u16();
+        Ok((status, response.json().await.unwrap_or_default()))
     }
 }

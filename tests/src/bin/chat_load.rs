@@ -43,13 +43,12 @@ use std::time::{Duration, Instant};
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use anyhow::{Context, bail};
 use chrono::NaiveDate;
-use openapi::Page;
 use openapi::areas::Posyandu;
 use openapi::growth::{Sex, Weighing};
 use openapi::registry::{Child, Kader, KaderPost, NewKader, NewPerson};
 use posyandu_tests::TestDatabase;
 use posyandu_tests::load::{
-    DataDir, Servers, clock_ticks, comma, command, cpu_time, create_bot_client, free_port,
+    Api, DataDir, Servers, clock_ticks, comma, command, cpu_time, create_bot_client, free_port,
     fresh_postgres_database, ms, peak_rss_kb, percentile, postgres_cpu, run_to_end, scrape, start,
     until_interrupted, wait_ready,
 };
@@ -347,87 +346,6 @@ fn start_standin(
 
 // ---------------------------------------------------------------------------
 // The API, as the admin
-
-struct Api {
-    http: reqwest::Client,
-    base: String,
-    token: String,
-}
-
-impl Api {
-    async fn login(
-        http: &reqwest::Client,
-        base: &str,
-        username: &str,
-        password: &str,
-    ) -> anyhow::Result<Api> {
-        let response = http
-            .post(format!("{base}/api/v1/auth/token"))
-            .form(&[
-                ("grant_type", "password"),
-                ("username", username),
-                ("password", password),
-            ])
-            .send()
-            .await?;
-        let status = response.status();
-        let body: Value = response.json().await.unwrap_or_default();
-        let Some(token) = body["access_token"].as_str() else {
-            bail!("login of {username} failed ({status}): {body}");
-        };
-        Ok(Api {
-            http: http.clone(),
-            base: base.to_owned(),
-            token: token.to_owned(),
-        })
-    }
-
-    async fn get<T: serde::de::DeserializeOwned>(&self, path: &str) -> anyhow::Result<T> {
-        let response = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .bearer_auth(&self.token)
-            .send()
-            .await?;
-        let status = response.status();
-        let text = response.text().await?;
-        if !status.is_success() {
-            bail!("GET {path}: {status}: {text}");
-        }
-        serde_json::from_str(&text).with_context(|| format!("GET {path}: {text:.300}"))
-    }
-
-    /// Every item of a paginated list.
-    async fn all<T: serde::de::DeserializeOwned>(&self, path: &str) -> anyhow::Result<Vec<T>> {
-        let mut items = Vec::new();
-        let mut cursor: Option<String> = None;
-        let join = if path.contains('?') { '&' } else { '?' };
-        loop {
-            let url = match &cursor {
-                Some(c) => format!("{path}{join}limit=200&cursor={c}"),
-                None => format!("{path}{join}limit=200"),
-            };
-            let page: Page<T> = self.get(&url).await?;
-            items.extend(page.items);
-            match page.next_cursor {
-                Some(next) => cursor = Some(next),
-                None => return Ok(items),
-            }
-        }
-    }
-
-    async fn post(&self, path: &str, body: &Value) -> anyhow::Result<(u16, Value)> {
-        let response = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .bearer_auth(&self.token)
-            .json(body)
-            .send()
-            .await?;
-        let status = response.status().as_u16();
-        Ok((status, response.json().await.unwrap_or_default()))
-    }
-}
 
 // ---------------------------------------------------------------------------
 // The plan
