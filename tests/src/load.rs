@@ -469,55 +469,6 @@ pub async fn scrape(http: &reqwest::Client, base: &str) -> Metrics {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn percentile_is_the_nearest_rank() {
-        let sorted: Vec<Duration> = (1..=10).map(Duration::from_millis).collect();
-        assert_eq!(percentile(&sorted, 50.0), Duration::from_millis(5));
-        assert_eq!(percentile(&sorted, 99.0), Duration::from_millis(10));
-        assert_eq!(percentile(&[], 50.0), Duration::ZERO);
-    }
-
-    #[test]
-    fn postgres_processes_of_other_databases_are_told_apart() {
-        let ours = "posyandu_dispatch_load_1";
-        let other = |t: &str| serves_another_database(t, ours);
-        assert!(other(
-            "postgres: 15/main: postgres posyandu_test_2 127.0.0.1(5000) idle"
-        ));
-        assert!(other("postgres: postgres posyandu_test_2 [local] SELECT"));
-        assert!(other(
-            "postgres: 15/main: autovacuum worker posyandu_test_2"
-        ));
-        assert!(!other(
-            "postgres: 15/main: postgres posyandu_dispatch_load_1 127.0.0.1(5001) idle"
-        ));
-        assert!(!other("postgres: 15/main: walwriter "));
-        assert!(!other("postgres: 15/main: autovacuum launcher "));
-        assert!(!other("postgres: 15/main: background writer "));
-        assert!(!other(
-            "/usr/lib/postgresql/15/bin/postgres -D /var/lib/postgresql/15/main"
-        ));
-    }
-
-    #[test]
-    fn metrics_are_read_by_route() {
-        let text = "posyandu_http_requests_total{method=\"POST\",route=\"/api/v1/outbox/claim\",status=\"200\"} 12\n\
-                    posyandu_http_request_duration_seconds_sum{route=\"/api/v1/outbox/claim\"} 0.5\n";
-        let m = parse_metrics(text);
-        let key = (
-            "/api/v1/outbox/claim".to_owned(),
-            "POST".to_owned(),
-            "200".to_owned(),
-        );
-        assert_eq!(m.requests.get(&key), Some(&12.0));
-        assert_eq!(m.seconds.get("/api/v1/outbox/claim"), Some(&0.5));
-    }
-}
-
 // ---------------------------------------------------------------------------
 // The API as a client
 
@@ -600,5 +551,54 @@ impl Api {
             .await?;
         let status = response.status().as_u16();
         Ok((status, response.json().await.unwrap_or_default()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentile_is_the_nearest_rank() {
+        let sorted: Vec<Duration> = (1..=10).map(Duration::from_millis).collect();
+        assert_eq!(percentile(&sorted, 50.0), Duration::from_millis(5));
+        assert_eq!(percentile(&sorted, 99.0), Duration::from_millis(10));
+        assert_eq!(percentile(&[], 50.0), Duration::ZERO);
+    }
+
+    #[test]
+    fn postgres_processes_of_other_databases_are_told_apart() {
+        let ours = "posyandu_dispatch_load_1";
+        let other = |t: &str| serves_another_database(t, ours);
+        assert!(other(
+            "postgres: 15/main: postgres posyandu_test_2 127.0.0.1(5000) idle"
+        ));
+        assert!(other("postgres: postgres posyandu_test_2 [local] SELECT"));
+        assert!(other(
+            "postgres: 15/main: autovacuum worker posyandu_test_2"
+        ));
+        assert!(!other(
+            "postgres: 15/main: postgres posyandu_dispatch_load_1 127.0.0.1(5001) idle"
+        ));
+        assert!(!other("postgres: 15/main: walwriter "));
+        assert!(!other("postgres: 15/main: autovacuum launcher "));
+        assert!(!other("postgres: 15/main: background writer "));
+        assert!(!other(
+            "/usr/lib/postgresql/15/bin/postgres -D /var/lib/postgresql/15/main"
+        ));
+    }
+
+    #[test]
+    fn metrics_are_read_by_route() {
+        let text = "posyandu_http_requests_total{method=\"POST\",route=\"/api/v1/outbox/claim\",status=\"200\"} 12\n\
+                    posyandu_http_request_duration_seconds_sum{route=\"/api/v1/outbox/claim\"} 0.5\n";
+        let m = parse_metrics(text);
+        let key = (
+            "/api/v1/outbox/claim".to_owned(),
+            "POST".to_owned(),
+            "200".to_owned(),
+        );
+        assert_eq!(m.requests.get(&key), Some(&12.0));
+        assert_eq!(m.seconds.get("/api/v1/outbox/claim"), Some(&0.5));
     }
 }

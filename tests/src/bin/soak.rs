@@ -172,7 +172,11 @@ impl World {
             Kind::Webhook => {
                 let n = self.seq.fetch_add(1, Ordering::Relaxed);
                 let phone = &self.kader_phones[n % self.kader_phones.len()];
-                let text = if n % 2 == 0 { "JADWAL" } else { "CARI Putu" };
+                let text = if n.is_multiple_of(2) {
+                    "JADWAL"
+                } else {
+                    "CARI Putu"
+                };
                 let id = format!("wamid.SOAK.{}.{n}", self.run);
                 let body = standin::whatsapp_text_webhook(phone, &id, text, PHONE_NUMBER_ID);
                 let signature = standin::whatsapp_signature(&body, APP_SECRET);

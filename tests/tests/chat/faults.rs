@@ -180,7 +180,7 @@ async fn postgresql_killed_under_load_answers_503_recovers_by_itself_and_loses_n
         let tick = Duration::from_millis(50) * (children as u32);
         tokio::time::sleep_until(tokio::time::Instant::from_std(started + tick)).await;
         tasks.push(tokio::spawn(register(children, registration(children))));
-        if children % 2 == 0 {
+        if children.is_multiple_of(2) {
             tasks.push(tokio::spawn(deliver(messages, webhook_body(messages))));
             messages += 1;
         }
