@@ -266,11 +266,22 @@ pub struct ClaimedMessages {
     pub items: Vec<ClaimedMessage>,
 }
 
+/// A JSON object, as the document says: `null`, an array or a number is
+/// refused (serde_json's `Value` would take anything). Found by schemathesis.
+fn json_object<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<serde_json::Value, D::Error> {
+    use serde::Deserialize;
+    let map = serde_json::Map::deserialize(deserializer)?;
+    Ok(serde_json::Value::Object(map))
+}
+
 /// What a question waiting for YA holds.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewPending {
     #[schema(value_type = Object)]
+    #[serde(deserialize_with = "json_object")]
     pub action: serde_json::Value,
     pub question: String,
     /// How long YA is accepted (default 60 minutes).

@@ -159,6 +159,8 @@ impl RecordedRequest {
 struct State {
     requests: Vec<RecordedRequest>,
     failures: HashMap<Route, VecDeque<FailWith>>,
+    /// Until when a route is down, and how it fails meanwhile.
+    outages: HashMap<Route, (std::time::Instant, FailWith)>,
     delay: Duration,
 }
 
@@ -258,6 +260,12 @@ impl StandIn {
         queue.extend(std::iter::repeat_n(fail, n));
     }
 
+    /// Every request to `route` gets `fail` until `until` (a provider down
+    /// for a while, however often it is tried); queued failures come after.
+    pub fn fail_until(&self, route: Route, until: std::time::Instant, fail: FailWith) {
+        self.shared.state().outages.insert(route, (until, fail));
+    }
+
     /// Every later answer waits this long first (zero to stop).
     pub fn set_delay(&self, delay: Duration) {
         self.shared.state().delay = delay;
@@ -267,6 +275,7 @@ impl StandIn {
         let mut state = self.shared.state();
         state.requests.clear();
         state.failures.clear();
+        state.outages.clear();
     }
 }
 
@@ -293,7 +302,13 @@ async fn handle(request: HttpRequest, body: web::Bytes, shared: web::Data<Shared
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
     }
-    let injected = route.and_then(|r| shared.state().failures.get_mut(&r)?.pop_front());
+    let injected = route.and_then(|r| {
+        let mut state = shared.state();
+        match state.outages.get(&r) {
+            Some((until, fail)) if std::time::Instant::now() < *until => Some(fail.clone()),
+            _ => state.failures.get_mut(&r)?.pop_front(),
+        }
+    });
     let answer = match (injected, route) {
         (Some(fail), _) => injected_answer(fail),
         (None, Some(route)) => {

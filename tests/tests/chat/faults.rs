@@ -343,3 +343,97 @@ async fn postgresql_killed_under_load_answers_503_recovers_by_itself_and_loses_n
         println!("{}", cluster.log());
     }
 }
+
+/// The WhatsApp provider down for a while (30 s in the short form,
+/// `POSYANDU_HARNESS_PROVIDER_DOWN_SECONDS` for longer), then throttling
+/// with 429s: afterwards every reminder is delivered, never faster than the
+/// rate limit, nothing given up or moved to SMS.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_provider_down_for_a_while_then_throttling_everything_arrives_within_the_rate_limit() {
+    use crate::common::area_with;
+    use crate::sending::{bulk_message, busiest_second, number};
+    use entity::outbox_message;
+    use openapi::messages::OutboxStatus;
+    use posyandu_tests::standin::FailWith;
+
+    let down_for = Duration::from_secs(
+        std::env::var("POSYANDU_HARNESS_PROVIDER_DOWN_SECONDS")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(30),
+    );
+    const RATE: f64 = 20.0;
+    const REMINDERS: usize = 400;
+    let area = area_with(|s| {
+        s.whatsapp_rate_per_second = RATE;
+        s.retry.first_wait = chrono::Duration::seconds(1);
+        s.retry.max_wait = chrono::Duration::seconds(8);
+    })
+    .await;
+    let standin = &area.chat.standin;
+    let down_until = Instant::now() + down_for;
+    standin.fail_until(Route::WhatsApp, down_until, FailWith::status(503));
+    standin.fail_next(
+        Route::WhatsApp,
+        30,
+        FailWith::whatsapp(429, 130429, "Rate limit hit").retry_after(2),
+    );
+    let batch = (0..REMINDERS)
+        .map(|i| bulk_message(&area, &number(7000 + i), &format!("outage-{i}")))
+        .collect();
+    posyandu_api::services::outbox::queue_many_new(&area.chat.app.db, batch)
+        .await
+        .unwrap();
+    let sent = || async {
+        outbox_message::Entity::find()
+            .filter(outbox_message::Column::Status.eq(OutboxStatus::Sent.as_str()))
+            .count(&area.chat.app.db)
+            .await
+            .unwrap()
+    };
+    let deadline = down_for.as_secs() + 120;
+    eventually(deadline, "every reminder sent after the outage", || async {
+        sent().await == REMINDERS as u64
+    })
+    .await;
+    let finished = Instant::now();
+
+    let requests = standin.requests_to(Route::WhatsApp);
+    let during: Vec<_> = requests.iter().filter(|r| r.at < down_until).collect();
+    assert!(
+        during.iter().all(|r| r.answered == Some(503)),
+        "nothing got through while the provider was down"
+    );
+    let delivered: Vec<Instant> = requests
+        .iter()
+        .filter(|r| r.answered == Some(200))
+        .map(|r| r.at)
+        .collect();
+    let busiest = busiest_second(delivered.clone());
+    let mut reached: BTreeMap<String, usize> = BTreeMap::new();
+    for r in requests.iter().filter(|r| r.answered == Some(200)) {
+        let (to, _) = standin::sent_text(r).unwrap();
+        *reached.entry(to).or_default() += 1;
+    }
+    let first = delivered.iter().min().copied().unwrap();
+    println!(
+        "provider down {down_for:?}: {} attempts meanwhile; 30 × 429 after; all {REMINDERS} delivered {:?} after it came back (first {:?} after), busiest second {busiest} (limit {RATE}), {} duplicates",
+        during.len(),
+        finished - down_until,
+        first.saturating_duration_since(down_until),
+        reached.values().map(|n| n - 1).sum::<usize>()
+    );
+    assert_eq!(reached.len(), REMINDERS, "every mother reached");
+    assert!(busiest as f64 <= RATE, "{busiest} in one second");
+    assert!(
+        standin.requests_to(Route::Twilio).is_empty(),
+        "no SMS fallback"
+    );
+    // Backoff, not a hammering: each reminder was tried only a few times
+    // while the provider was down.
+    assert!(
+        during.len() <= REMINDERS * 8,
+        "{} attempts during the outage",
+        during.len()
+    );
+}

@@ -1,7 +1,8 @@
-//! A bot worker killed with SIGKILL in the middle of sending, and another
+//! A bot worker killed with SIGKILL in the middle of its work, and another
 //! started: every reminder reaches the provider, none is lost (a message
 //! the dead worker had sent but not yet reported goes again: at least
-//! once, never zero times).
+//! once, never zero times); every kader's report is recorded exactly once,
+//! however often the worker dies while processing it.
 use std::collections::HashMap;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -26,13 +27,17 @@ impl Drop for WorkerProcess {
 }
 
 fn start_worker(chat: &ChatApp) -> WorkerProcess {
+    start_worker_with_lease(chat, 5)
+}
+
+fn start_worker_with_lease(chat: &ChatApp, lease_seconds: u32) -> WorkerProcess {
     let child = Command::new(env!("CARGO_BIN_EXE_bot_worker"))
         .args([
             chat.app.address.as_str(),
             chat.credentials.client_id.as_str(),
             chat.credentials.client_secret.as_str(),
             chat.standin.base_url(),
-            "5",
+            &lease_seconds.to_string(),
         ])
         .env("RUST_LOG", "warn")
         .stdin(Stdio::null())

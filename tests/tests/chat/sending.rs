@@ -82,7 +82,7 @@ fn requests_for(area: &Area, route: Route, to: &str) -> Vec<RecordedRequest> {
 }
 
 /// The most arrivals in any one-second window.
-fn busiest_second(mut arrivals: Vec<Instant>) -> usize {
+pub fn busiest_second(mut arrivals: Vec<Instant>) -> usize {
     arrivals.sort();
     (0..arrivals.len())
         .map(|i| {
