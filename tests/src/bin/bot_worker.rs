@@ -14,6 +14,8 @@ use tokio_util::sync::CancellationToken;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    // Logs on stderr, as the real binary writes them (RUST_LOG).
+    posyandu_api::telemetry::init(Some(posyandu_api::config::LogFormat::Pretty));
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [api_url, client_id, client_secret, standin_url, lease] = args.as_slice() else {
         anyhow::bail!(
