@@ -388,11 +388,12 @@ async fn soak(args: Args) -> anyhow::Result<()> {
 
     // What the traffic works on: the demo kabupaten's first kecamatan.
     let api = Api::login(&http, &base, "admin.buleleng", PASSWORD).await?;
-    let posyandu: Vec<Posyandu> = api.all("/api/v1/posyandu").await?;
-    let kecamatan = posyandu[0].kecamatan_code.clone();
-    let posyandu: Vec<Posyandu> = posyandu
-        .into_iter()
+    let all_posyandu: Vec<Posyandu> = api.all("/api/v1/posyandu").await?;
+    let kecamatan = all_posyandu[0].kecamatan_code.clone();
+    let posyandu: Vec<Posyandu> = all_posyandu
+        .iter()
         .filter(|p| p.kecamatan_code == kecamatan)
+        .cloned()
         .collect();
     let puskesmas = api
         .get::<Puskesmas>(&format!("/api/v1/puskesmas/{}", posyandu[0].puskesmas_id))
@@ -415,11 +416,27 @@ async fn soak(args: Args) -> anyhow::Result<()> {
         );
     }
     let today = posyandu_tests::today();
-    let unweighed: Vec<Child> = children
+    let not_weighed_today = |c: &Child| c.latest.as_ref().is_none_or(|l| l.measured_on != today);
+    let mut unweighed: Vec<Child> = children
         .iter()
-        .filter(|c| c.latest.as_ref().is_none_or(|l| l.measured_on != today))
+        .filter(|c| not_weighed_today(c))
         .cloned()
         .collect();
+    // Writes go to children all over the kabupaten: a long soak needs more
+    // than one kecamatan has.
+    let writes = (args.minutes * 60.0 * args.rate / MIX.len() as f64) as usize + 10;
+    for p in all_posyandu
+        .iter()
+        .filter(|p| p.kecamatan_code != kecamatan)
+    {
+        if unweighed.len() >= writes {
+            break;
+        }
+        let theirs: Vec<Child> = api
+            .all(&format!("/api/v1/children?posyandu_id={}", p.id))
+            .await?;
+        unweighed.extend(theirs.into_iter().filter(|c| not_weighed_today(c)));
+    }
     let quarter = format!(
         "{}-Q{}",
         today.format("%Y"),
