@@ -275,6 +275,78 @@ pub fn create_bot_client(
     Ok((field("client_id:")?, field("client_secret:")?))
 }
 
+/// `serve` and `bot --api` as the generators run them.
+pub struct ServeAndBot {
+    pub api_base: String,
+    pub api_pid: u32,
+    /// Where the bot takes the providers' webhooks.
+    pub bot_base: String,
+    pub bot_pid: u32,
+}
+
+/// Starts `serve` on a free port (with `db_env`, a fresh JWT secret and
+/// `channel_env`) and `bot --api` beside it with the bot client's
+/// credentials and its own webhook port; waits until both are ready.
+#[allow(clippy::too_many_arguments)]
+pub async fn start_serve_and_bot(
+    http: &reqwest::Client,
+    servers: &mut Servers,
+    bin: &Path,
+    dir: &Path,
+    logs: &Path,
+    db_env: &[(String, String)],
+    channel_env: &[(String, String)],
+    (client_id, client_secret): (String, String),
+) -> anyhow::Result<ServeAndBot> {
+    let api_port = free_port()?;
+    let mut env = db_env.to_vec();
+    env.push((
+        "POSYANDU_JWT_SECRET".into(),
+        format!(
+            "{}{}",
+            uuid::Uuid::new_v4().simple(),
+            uuid::Uuid::new_v4().simple()
+        ),
+    ));
+    env.extend(channel_env.iter().cloned());
+    let mut serve = command(bin, dir, &env);
+    serve.args(["serve", "--listen", &format!("127.0.0.1:{api_port}")]);
+    let api_pid = start(servers, "posyandu serve", serve, logs.join("serve.log"))?;
+    let api_base = format!("http://127.0.0.1:{api_port}");
+    wait_ready(
+        http,
+        &format!("{api_base}/readyz"),
+        servers,
+        Duration::from_secs(120),
+    )
+    .await?;
+    let bot_port = free_port()?;
+    let mut env = channel_env.to_vec();
+    env.push(("POSYANDU_BOT_CLIENT_ID".into(), client_id));
+    env.push(("POSYANDU_BOT_CLIENT_SECRET".into(), client_secret));
+    env.push((
+        "POSYANDU_BOT_LISTEN".into(),
+        format!("127.0.0.1:{bot_port}"),
+    ));
+    let mut bot = command(bin, dir, &env);
+    bot.args(["bot", "--api", &api_base]);
+    let bot_pid = start(servers, "posyandu bot", bot, logs.join("bot.log"))?;
+    let bot_base = format!("http://127.0.0.1:{bot_port}");
+    wait_ready(
+        http,
+        &format!("{bot_base}/healthz"),
+        servers,
+        Duration::from_secs(60),
+    )
+    .await?;
+    Ok(ServeAndBot {
+        api_base,
+        api_pid,
+        bot_base,
+        bot_pid,
+    })
+}
+
 // ---------------------------------------------------------------------------
 // Processes, from /proc
 

@@ -48,9 +48,9 @@ use openapi::growth::{Sex, Weighing};
 use openapi::registry::{Child, Kader, KaderPost, NewKader, NewPerson};
 use posyandu_tests::TestDatabase;
 use posyandu_tests::load::{
-    Api, DataDir, Servers, clock_ticks, comma, command, cpu_time, create_bot_client, free_port,
-    fresh_postgres_database, ms, peak_rss_kb, percentile, postgres_cpu, run_to_end, scrape, start,
-    until_interrupted, wait_ready,
+    Api, DataDir, ServeAndBot, Servers, clock_ticks, comma, command, cpu_time, create_bot_client,
+    free_port, fresh_postgres_database, ms, peak_rss_kb, percentile, postgres_cpu, run_to_end,
+    scrape, start, start_serve_and_bot, until_interrupted, wait_ready,
 };
 use posyandu_tests::standin::{whatsapp_signature, whatsapp_text_webhook};
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
@@ -920,44 +920,20 @@ async fn run(args: Args) -> anyhow::Result<()> {
             );
             let (client_id, client_secret) =
                 create_bot_client(&args.bin, &dir, &db_env, &logs.join("create-client.log"))?;
-            let api_port = free_port()?;
-            let bot_port = free_port()?;
-            let jwt_secret = format!("{}{}", Uuid::new_v4().simple(), Uuid::new_v4().simple());
-            let mut env = db_env.clone();
-            env.push(("POSYANDU_JWT_SECRET".into(), jwt_secret));
-            env.extend(whatsapp_env.iter().cloned());
-            let mut serve = command(&args.bin, &dir, &env);
-            serve.args(["serve", "--listen", &format!("127.0.0.1:{api_port}")]);
-            let api_pid = start(
-                &mut servers,
-                "posyandu serve",
-                serve,
-                logs.join("serve.log"),
-            )?;
-            let base = format!("http://127.0.0.1:{api_port}");
-            wait_ready(
+            let ServeAndBot {
+                api_base: base,
+                api_pid,
+                bot_base,
+                bot_pid,
+            } = start_serve_and_bot(
                 &http,
-                &format!("{base}/readyz"),
                 &mut servers,
-                Duration::from_secs(120),
-            )
-            .await?;
-            let mut env = whatsapp_env.clone();
-            env.push(("POSYANDU_BOT_CLIENT_ID".into(), client_id));
-            env.push(("POSYANDU_BOT_CLIENT_SECRET".into(), client_secret));
-            env.push((
-                "POSYANDU_BOT_LISTEN".into(),
-                format!("127.0.0.1:{bot_port}"),
-            ));
-            let mut bot = command(&args.bin, &dir, &env);
-            bot.args(["bot", "--api", &base]);
-            let bot_pid = start(&mut servers, "posyandu bot", bot, logs.join("bot.log"))?;
-            let bot_base = format!("http://127.0.0.1:{bot_port}");
-            wait_ready(
-                &http,
-                &format!("{bot_base}/healthz"),
-                &mut servers,
-                Duration::from_secs(60),
+                &args.bin,
+                &dir,
+                &logs,
+                &db_env,
+                &whatsapp_env,
+                (client_id, client_secret),
             )
             .await?;
             println!(

@@ -31,8 +31,8 @@ use anyhow::{Context, bail};
 use openapi::areas::{Posyandu, Puskesmas};
 use openapi::registry::Child;
 use posyandu_tests::load::{
-    Api, Servers, command, create_bot_client, free_port, fresh_postgres_database, ms, percentile,
-    run_to_end, start, until_interrupted, wait_ready,
+    Api, Servers, command, create_bot_client, fresh_postgres_database, ms, percentile, run_to_end,
+    start_serve_and_bot, until_interrupted,
 };
 use posyandu_tests::standin::{self, Route, StandIn};
 use sea_orm::{ConnectionTrait, Database, Statement};
@@ -348,43 +348,19 @@ async fn soak(args: Args) -> anyhow::Result<()> {
         standin.base_url().to_owned(),
     ));
     let mut servers = Servers::default();
-    let api_port = free_port()?;
-    let mut env = db_env.clone();
-    env.push((
-        "POSYANDU_JWT_SECRET".into(),
-        format!("{}{}", Uuid::new_v4().simple(), Uuid::new_v4().simple()),
-    ));
-    env.extend(channel.iter().cloned());
-    let mut serve = command(&bin, dir.path(), &env);
-    serve.args(["serve", "--listen", &format!("127.0.0.1:{api_port}")]);
-    let api_pid = start(&mut servers, "serve", serve, logs.join("serve.log"))?;
-    let base = format!("http://127.0.0.1:{api_port}");
-    wait_ready(
+    let started = start_serve_and_bot(
         &http,
-        &format!("{base}/readyz"),
         &mut servers,
-        Duration::from_secs(60),
+        &bin,
+        dir.path(),
+        &logs,
+        &db_env,
+        &channel,
+        (client_id, client_secret),
     )
     .await?;
-    let bot_port = free_port()?;
-    let mut env = channel.clone();
-    env.push(("POSYANDU_BOT_CLIENT_ID".into(), client_id));
-    env.push(("POSYANDU_BOT_CLIENT_SECRET".into(), client_secret));
-    env.push((
-        "POSYANDU_BOT_LISTEN".into(),
-        format!("127.0.0.1:{bot_port}"),
-    ));
-    let mut bot = command(&bin, dir.path(), &env);
-    bot.args(["bot", "--api", &base]);
-    let bot_pid = start(&mut servers, "bot", bot, logs.join("bot.log"))?;
-    let bot_base = format!("http://127.0.0.1:{bot_port}");
-    wait_ready(
-        &http,
-        &format!("{bot_base}/healthz"),
-        &mut servers,
-        Duration::from_secs(60),
-    )
-    .await?;
+    let (base, bot_base) = (started.api_base.clone(), started.bot_base.clone());
+    let (api_pid, bot_pid) = (started.api_pid, started.bot_pid);
 
     // What the traffic works on: the demo kabupaten's first kecamatan.
     let api = Api::login(&http, &base, "admin.buleleng", PASSWORD).await?;
