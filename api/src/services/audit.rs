@@ -161,14 +161,35 @@ fn to_wire(row: audit_log::Model) -> AuditEntry {
         action: row.action,
         entity: row.entity,
         entity_id: row.entity_id,
-        changes: row.changes,
+        changes: row.changes.map(as_changes),
         request_id: row.request_id,
+    }
+}
+
+/// `changes` as documented, an object. Until 4 December a district's
+/// target update stored the submitted list itself (an array); such an entry
+/// is shown as `{"targets": [null, list]}` rather than breaking the schema.
+fn as_changes(stored: Value) -> Value {
+    match stored {
+        Value::Object(_) | Value::Null => stored,
+        other => serde_json::json!({ "targets": [Value::Null, other] }),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stored_list_is_shown_as_an_object() {
+        let list = serde_json::json!([{"indicator": "ds", "value": 0.8}]);
+        assert_eq!(
+            as_changes(list.clone()),
+            serde_json::json!({"targets": [null, list]})
+        );
+        let object = serde_json::json!({"name": ["a", "b"]});
+        assert_eq!(as_changes(object.clone()), object);
+    }
 
     #[derive(Serialize)]
     struct Thing {

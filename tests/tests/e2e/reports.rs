@@ -356,6 +356,16 @@ async fn the_district_sets_its_targets_and_reports_use_them() {
             .as_deref()
             .is_some_and(|by| by.starts_with("user:"))
     );
+    // The audit keeps what changed, old and new, as for every other entity.
+    let log: serde_json::Value = json(
+        app.get("/api/v1/audit?entity=report_target", &dinkes).await,
+        200,
+    )
+    .await;
+    assert_eq!(
+        log["items"][0]["changes"],
+        json!({"ds": [null, 0.7], "nd": [null, 0.4]})
+    );
 
     // D/S 5/7 = 71.4 % now meets 70 %; N/D 40 % meets 40 %.
     let report = skdn(&app, &dinkes, "&area=P5108060203").await;

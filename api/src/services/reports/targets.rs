@@ -150,6 +150,28 @@ async fn principal_in_kabupaten(
     })
 }
 
+/// The audit's `{"indicator": [old, new]}` for a district's targets before
+/// and after an update (`null` where there was or is none), or `None` when
+/// nothing changed. The audit log documents `changes` as such an object.
+fn target_changes(
+    before: &[report_target::Model],
+    after: &[report_target::Model],
+) -> Option<serde_json::Value> {
+    let value_in = |rows: &[report_target::Model], indicator: &str| {
+        rows.iter()
+            .find(|r| r.indicator == indicator)
+            .map(|r| r.value)
+    };
+    let mut changes = serde_json::Map::new();
+    for indicator in before.iter().chain(after).map(|r| r.indicator.as_str()) {
+        let (old, new) = (value_in(before, indicator), value_in(after, indicator));
+        if old != new {
+            changes.insert(indicator.to_owned(), serde_json::json!([old, new]));
+        }
+    }
+    (!changes.is_empty()).then_some(serde_json::Value::Object(changes))
+}
+
 /// Sets (or with `null` clears) the district's own targets. Only the
 /// district health office (`write:targets`) of that district, or above.
 pub async fn update(
@@ -192,6 +214,7 @@ pub async fn update(
     let now = clock::now();
     let actor = Actor::from(principal);
     let tx = begin_write(db).await?;
+    let before = rows(&tx, &kabupaten, year).await?;
     for t in &update.targets {
         match t.value {
             Some(value) => {
@@ -231,17 +254,57 @@ pub async fn update(
             }
         }
     }
-    audit::record(
-        &tx,
-        &actor,
-        "update",
-        "report_target",
-        &format!("{kabupaten}/{year}"),
-        &location,
-        serde_json::to_value(&update.targets).ok(),
-    )
-    .await?;
     let own = rows(&tx, &kabupaten, year).await?;
+    if let Some(changes) = target_changes(&before, &own) {
+        audit::record(
+            &tx,
+            &actor,
+            "update",
+            "report_target",
+            &format!("{kabupaten}/{year}"),
+            &location,
+            Some(changes),
+        )
+        .await?;
+    }
     tx.commit().await?;
     Ok(set_of(kabupaten, year, own))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn target(indicator: &str, value: f64) -> report_target::Model {
+        report_target::Model {
+            id: Uuid::now_v7(),
+            kabupaten_code: "51.08".into(),
+            year: 2026,
+            indicator: indicator.into(),
+            value,
+            updated_by: "user:test".into(),
+            created_at: clock::now(),
+            updated_at: clock::now(),
+        }
+    }
+
+    #[test]
+    fn the_audit_records_each_changed_target_as_old_and_new() {
+        let before = [target("ds", 0.8), target("k4", 0.9)];
+        let after = [target("ds", 0.85), target("k4", 0.9), target("kek", 0.1)];
+        let changes = target_changes(&before, &after).unwrap();
+        assert_eq!(
+            changes,
+            serde_json::json!({"ds": [0.8, 0.85], "kek": [null, 0.1]})
+        );
+        let cleared = target_changes(&after, &after[1..]).unwrap();
+        assert_eq!(cleared, serde_json::json!({"ds": [0.85, null]}));
+    }
+
+    #[test]
+    fn an_update_that_changes_nothing_is_not_audited() {
+        let same = [target("ds", 0.8)];
+        assert_eq!(target_changes(&same, &same), None);
+        assert_eq!(target_changes(&[], &[]), None);
+    }
 }
