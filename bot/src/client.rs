@@ -317,8 +317,55 @@ async fn error_of(status: StatusCode, response: reqwest::Response) -> ClientErro
         status: status.as_u16(),
         title: problem
             .as_ref()
-            .map(|p| p.title.clone())
+            .map(title_of)
             .unwrap_or_else(|| status.to_string()),
         problem: problem.map(Box::new),
+    }
+}
+
+/// The problem's title and, for a validation error, which fields and why
+/// (their codes, never their values: a value may be a NIK or a phone
+/// number, and this text goes to the log).
+fn title_of(problem: &Problem) -> String {
+    if problem.errors.is_empty() {
+        return problem.title.clone();
+    }
+    let fields: Vec<String> = problem
+        .errors
+        .iter()
+        .map(|e| format!("{}: {}", e.field, e.code))
+        .collect();
+    format!("{} ({})", problem.title, fields.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_validation_error_names_its_fields_but_not_their_values() {
+        let problem: Problem = serde_json::from_value(serde_json::json!({
+            "type": "/problems/validation",
+            "title": "The request has invalid fields",
+            "status": 422,
+            "errors": [{"field": "lease_seconds", "code": "out_of_range",
+                        "message": "must be between 5 and 3600, got 2"}],
+        }))
+        .unwrap();
+        let title = title_of(&problem);
+        assert_eq!(
+            title,
+            "The request has invalid fields (lease_seconds: out_of_range)"
+        );
+        assert!(!title.contains('2'), "no value in {title}");
+    }
+
+    #[test]
+    fn any_other_problem_keeps_its_title() {
+        let problem: Problem = serde_json::from_value(serde_json::json!({
+            "type": "/problems/not-found", "title": "Not found", "status": 404,
+        }))
+        .unwrap();
+        assert_eq!(title_of(&problem), "Not found");
     }
 }
