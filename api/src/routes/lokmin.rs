@@ -251,7 +251,8 @@ pub async fn create_activity(
     Ok(HttpResponse::Created().json(activity))
 }
 
-/// A posyandu's health fund (dana sehat) for a year.
+/// A posyandu's health fund (dana sehat) for a year: 404 until one is
+/// recorded for that year with PUT.
 #[utoipa::path(tag = "areas",
     params(("id" = Uuid, Path, description = "Posyandu id"), ("year" = i32, Path, description = "Year")),
     responses((status = 200, description = "The health fund", body = HealthFund)),
