@@ -64,6 +64,9 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Database
                 // its time copying pages out of the OS cache (`pread`).
                 .pragma("mmap_size", "268435456")
                 .pragma("cache_size", "-16384")
+        })
+        .map_sqlx_sqlite_before_acquire(|connection, _| {
+            Box::pin(async move { Ok(!left_in_a_transaction(connection)) })
         });
     // Replicas opening a new SQLite file together race to switch it to WAL;
     // that switch takes an exclusive lock and SQLite does not call the busy
@@ -86,6 +89,27 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Database
             }
         }
     }
+}
+
+/// Whether a pooled SQLite connection is still inside a transaction when it
+/// is handed out again, which a healthy one never is: its last transaction
+/// was committed or rolled back before it went back to the pool.
+///
+/// It happens when COMMIT fails with SQLITE_FULL: SQLite keeps the
+/// transaction open (and its write lock), and sqlx keeps counting it. The
+/// next request's BEGIN on that connection would become a SAVEPOINT inside
+/// the dead transaction, its COMMIT a RELEASE that makes nothing durable,
+/// and the request would be answered 201 for a record that is gone once the
+/// connection closes, while every other connection gets "database is
+/// locked". Such a connection is discarded instead (closing it rolls the
+/// dead transaction back) and the pool opens a fresh one.
+fn left_in_a_transaction(connection: &mut sea_orm::sqlx::SqliteConnection) -> bool {
+    use sea_orm::sqlx::Connection;
+    let stuck = connection.is_in_transaction();
+    if stuck {
+        tracing::warn!("discarding a database connection left inside a failed transaction");
+    }
+    stuck
 }
 
 /// Whether an error is SQLite's SQLITE_BUSY ("database is locked").

@@ -1,15 +1,16 @@
 //! Writes stop before a SQLite database's disk is full.
 //!
-//! A disk that fills up in the middle of a transaction is the one case in
-//! which SQLite, sqlx and the pool do not agree on what happened: a COMMIT
-//! that failed with "database or disk is full" leaves the connection's
-//! transaction bookkeeping behind, and a later request on that connection
-//! could answer 201 for a record that is rolled back with it (seen in the
-//! fault harness, `tests/tests/chat/disk_full.rs`). So the API refuses
-//! writes with 507 while the file system under the database has less than
-//! `min_free_mb` (16 MiB) left, and takes them again, without a restart, once there
-//! is room. Reads go on. PostgreSQL keeps its own disk and its own rules
-//! (a full disk there is a `disk_full` error, answered 507 as well).
+//! SQLite running out of room mid-transaction is survivable (the pool
+//! discards a connection that a failed COMMIT left inside its transaction,
+//! `db::left_in_a_transaction`, and the fault harness fills a disk to the
+//! last byte without losing an acknowledged write), but it turns writes
+//! into a scatter of 507s, 503s and half-finished work for the client to
+//! retry, and leaves no room for the WAL checkpoint that would shrink the
+//! files again. So the API refuses writes with 507 while the file system
+//! under the database has less than `min_free_mb` (16 MiB) left, and takes
+//! them again, without a restart, once there is room. Reads go on.
+//! PostgreSQL keeps its own disk and its own rules (a full disk there is a
+//! `disk_full` error, answered 507 as well).
 use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};

@@ -5,10 +5,10 @@
 //! `PRAGMA integrity_check`, and once there is room again the server takes
 //! writes without a restart.
 //!
-//! Why a margin instead of letting SQLite hit the wall: with the guard off,
-//! this test saw a registration answered 201 and then missing, after a
-//! COMMIT had failed with "database or disk is full" on the same pooled
-//! connection (see `api/src/middleware/storage_guard.rs`).
+//! And the same with the guard off, the disk filled to the last byte: this
+//! is how a registration answered 201 and then missing was found (a COMMIT
+//! that failed with "database or disk is full" left its pooled connection
+//! inside the transaction; `api/src/db.rs`, `left_in_a_transaction`).
 use std::process::Command;
 
 use chrono::Duration as Days;
@@ -46,6 +46,20 @@ impl Drop for SmallDisk {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_disk_refuses_writes_clearly_corrupts_nothing_and_recovers() {
+    fill_up(8 * 1024 * 1024).await;
+}
+
+/// With the guard off, SQLite itself runs out of room, mid-transaction and
+/// in COMMIT: still nothing answered 201 may be missing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_disk_full_to_the_last_byte_loses_no_acknowledged_write() {
+    fill_up(0).await;
+}
+
+/// Fills the file system under the database to 1 MiB above `margin`, then
+/// registers children until writes are refused, frees the space, and checks
+/// that every answered write is whole and the file intact.
+async fn fill_up(margin: u64) {
     let disk = SmallDisk::mount("32m");
     let url = format!(
         "sqlite://{}?mode=rwc",
@@ -54,10 +68,7 @@ async fn a_full_disk_refuses_writes_clearly_corrupts_nothing_and_recovers() {
     if std::env::var_os("POSYANDU_TEST_LOG").is_some() {
         posyandu_api::telemetry::init(Some(posyandu_api::config::LogFormat::Pretty));
     }
-    let app = spawn_app_on(TestDatabase::Given, &url, |s| {
-        s.min_free_bytes = 8 * 1024 * 1024
-    })
-    .await;
+    let app = spawn_app_on(TestDatabase::Given, &url, |s| s.min_free_bytes = margin).await;
     let puskesmas = new_puskesmas(
         &app,
         "P5108060203",
@@ -73,7 +84,7 @@ async fn a_full_disk_refuses_writes_clearly_corrupts_nothing_and_recovers() {
     // until writes are refused.
     let filler = disk.0.path().join("filler");
     let free = fs_free(disk.0.path());
-    std::fs::write(&filler, vec![0u8; (free - 9 * 1024 * 1024) as usize]).unwrap();
+    std::fs::write(&filler, vec![0u8; (free - margin - 1024 * 1024) as usize]).unwrap();
     let body = |i: usize| NewChild {
         person_id: None,
         person: Some(new_person_body(
