@@ -175,7 +175,10 @@ pub struct PosyanduPatch {
 pub enum OpeningRule {
     /// The same date every month ("every 10th"); a day the month lacks
     /// (31 in April) falls on its last day.
-    DayOfMonth { day: u8 },
+    DayOfMonth {
+        #[schema(minimum = 1, maximum = 31)]
+        day: u8,
+    },
     /// The nth weekday of the month ("second Tuesday"): `nth` 1–4, or -1 for
     /// the last.
     NthWeekday { nth: i8, weekday: WeekdayName },

@@ -122,8 +122,10 @@ pub struct NewPregnancy {
     pub hpht: Option<NaiveDate>,
     /// Weeks (with `gestational_age_days`) at `registered_on`, instead of HPHT.
     #[serde(default)]
+    #[schema(maximum = 45)]
     pub gestational_age_weeks: Option<u32>,
     #[serde(default)]
+    #[schema(maximum = 6)]
     pub gestational_age_days: Option<u32>,
     /// Today when omitted.
     #[serde(default)]
@@ -355,6 +357,8 @@ pub struct NewImmunisation {
     /// `MR`, `JE`) or a common name (`Pentabio`, `Polio`, `Campak`).
     #[schema(example = "DPT-HB-Hib")]
     pub antigen: String,
+    /// The dose's number for the antigen in the schedule.
+    #[schema(maximum = 255)]
     pub dose: u8,
     pub given_on: NaiveDate,
     #[serde(default)]

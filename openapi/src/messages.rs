@@ -144,6 +144,7 @@ pub struct RecordRef {
 #[serde(deny_unknown_fields)]
 pub struct LineOutcome {
     /// 1 for the first line.
+    #[schema(format = Int64, minimum = 0, maximum = 4294967295_u64)]
     pub line: u32,
     pub text: String,
     pub ok: bool,
@@ -254,10 +255,12 @@ pub struct ClaimRequest {
     pub worker: String,
     /// At most this many (1–100, default 20).
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
     /// How long the worker may hold them before another may take them
     /// (5–600 seconds, default 60).
     #[serde(default)]
+    #[schema(minimum = 5, maximum = 600)]
     pub lease_seconds: Option<u32>,
 }
 
@@ -284,8 +287,9 @@ pub struct NewPending {
     #[serde(deserialize_with = "json_object")]
     pub action: serde_json::Value,
     pub question: String,
-    /// How long YA is accepted (default 60 minutes).
+    /// How long YA is accepted (default 60 minutes; taken as 1 to 1440).
     #[serde(default)]
+    #[schema(format = Int64, minimum = 0, maximum = 4294967295_u64)]
     pub minutes: Option<u32>,
 }
 
@@ -353,7 +357,9 @@ pub struct BatchResults {
 #[serde(deny_unknown_fields)]
 pub struct MessageRelease {
     pub worker: String,
+    /// When to try again (default 30 s; taken as 1 to 3600).
     #[serde(default)]
+    #[schema(format = Int64, minimum = 0, maximum = 4294967295_u64)]
     pub retry_after_seconds: Option<u32>,
     #[serde(default)]
     pub error: Option<String>,
@@ -469,9 +475,13 @@ pub struct ChannelRate {
 #[serde(deny_unknown_fields)]
 pub struct OutboxClaimRequest {
     pub worker: String,
+    /// At most this many (1–500, default 20).
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
+    /// How long the worker may hold them (5–600 seconds, default 60).
     #[serde(default)]
+    #[schema(minimum = 5, maximum = 600)]
     pub lease_seconds: Option<u32>,
     /// Only these channels (all when omitted).
     #[serde(default)]
@@ -481,8 +491,10 @@ pub struct OutboxClaimRequest {
     pub rates: Option<Vec<ChannelRate>>,
     /// A bulk message (reminder, summary) waits until this long after the
     /// last message to the same number (WhatsApp refuses more than about one
-    /// every 6 s: error 131056). Replies are never held back. Default 0.
+    /// every 6 s: error 131056). Replies are never held back. Default 0,
+    /// at most 3600.
     #[serde(default)]
+    #[schema(maximum = 3600)]
     pub recipient_gap_seconds: Option<u32>,
 }
 
@@ -502,6 +514,7 @@ pub enum SendResult {
         code: String,
         detail: String,
         #[serde(default)]
+        #[schema(format = Int64, minimum = 0, maximum = 4294967295_u64)]
         retry_after_seconds: Option<u32>,
     },
     /// The number cannot be reached on this channel.
@@ -625,7 +638,7 @@ pub struct ReminderPlanRequest {
     pub from: Option<chrono::NaiveDate>,
     /// Days to plan, 1–31 (default 2: today and tomorrow).
     #[serde(default)]
-    #[schema(example = 2)]
+    #[schema(example = 2, minimum = 1, maximum = 31)]
     pub days: Option<u32>,
 }
 

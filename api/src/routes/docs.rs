@@ -284,4 +284,61 @@ mod tests {
             .collect();
         assert!(missing.is_empty(), "unresolved: {missing:?}");
     }
+
+    /// Every integer under `value` that is documented with `minimum: 0` (a
+    /// Rust unsigned type) but no `maximum`, as `path`s.
+    fn unbounded_unsigned(value: &serde_json::Value, path: String, out: &mut Vec<String>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                let integer = match map.get("type") {
+                    Some(serde_json::Value::String(t)) => t == "integer",
+                    Some(serde_json::Value::Array(ts)) => ts.iter().any(|t| t == "integer"),
+                    _ => false,
+                };
+                if integer && map.get("minimum") == Some(&0.into()) && !map.contains_key("maximum")
+                {
+                    out.push(path.clone());
+                }
+                for (key, v) in map {
+                    unbounded_unsigned(v, format!("{path}/{key}"), out);
+                }
+            }
+            serde_json::Value::Array(items) => {
+                for (i, v) in items.iter().enumerate() {
+                    unbounded_unsigned(v, format!("{path}/{i}"), out);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// utoipa documents a `u32` as `int32` from 0, which tells a client (and
+    /// schemathesis, which found it) that 2147483648 is refused, while serde
+    /// takes it. So an unsigned number a client sends says its real range.
+    #[test]
+    fn every_unsigned_number_a_client_sends_has_a_maximum() {
+        let document: serde_json::Value =
+            serde_json::from_str(&crate::startup::openapi_json()).unwrap();
+        let mut sent = std::collections::BTreeSet::new();
+        let mut pending = Vec::new();
+        for path in document["paths"].as_object().unwrap().values() {
+            for operation in path.as_object().unwrap().values() {
+                refs(&operation["requestBody"], &mut pending);
+            }
+        }
+        // The schemas bodies refer to, and the ones those refer to.
+        while let Some(reference) = pending.pop() {
+            if sent.insert(reference.to_owned()) {
+                let schema = document.pointer(reference.trim_start_matches('#')).unwrap();
+                refs(schema, &mut pending);
+            }
+        }
+        let mut unbounded = Vec::new();
+        for reference in &sent {
+            let schema = document.pointer(reference.trim_start_matches('#')).unwrap();
+            unbounded_unsigned(schema, reference.clone(), &mut unbounded);
+        }
+        assert!(sent.len() > 30, "found the request schemas: {sent:?}");
+        assert!(unbounded.is_empty(), "say the range of {unbounded:#?}");
+    }
 }
