@@ -98,48 +98,37 @@ def ids(record, **extra):
     return record and {"id": record["id"], **extra}
 
 
-person = child and {"id": child["person"]["id"]}
+# One record per resource; every operation under it (/children/{id},
+# /children/{id}/weighings, …) is pinned to that record.
 pinned = {
     "/users/{id}": ids(nth(users, 0)),
     "/clients/{id}": ids(nth(clients, 0)),
     "/regions/{code}": posyandu and {"code": posyandu["desa_code"]},
     "/desa/{code}": posyandu and {"code": posyandu["desa_code"]},
     "/families/{id}": ids(family),
-    "/families/{id}/members": ids(family),
-    "/people/{id}": person,
-    "/people/{id}/events": person,
-    "/people/{id}/posts": person,
-    "/people/{id}/vitamin-a": person,
+    "/people/{id}": child and {"id": child["person"]["id"]},
     "/children/{id}": ids(child),
-    "/children/{id}/weighings": ids(child),
-    "/children/{id}/growth-chart.svg": ids(child),
-    "/children/{id}/immunisations": ids(child),
     "/weighings/{id}": ids(nth(weighings, 0)),
     "/kader/{id}": ids(kader),
-    "/kader/{id}/incentives": ids(kader),
     "/pregnancies/{id}": ids(pregnancy),
-    "/pregnancies/{id}/close": ids(pregnancy),
-    "/pregnancies/{id}/contacts": ids(pregnancy),
-    "/pregnancies/{id}/births": ids(pregnancy),
     "/puskesmas/{id}": ids(puskesmas),
-    "/puskesmas/{id}/rtl": ids(puskesmas),
-    "/puskesmas/{id}/lokmin/{quarter}": ids(puskesmas, quarter="2026-Q4"),
-    "/puskesmas/{id}/lokmin/{quarter}/coverage.svg": ids(puskesmas, quarter="2026-Q4"),
     "/rtl/{id}": ids(rtl),
     "/messages/{id}": ids(message),
-    "/messages/{id}/outcome": ids(message),
-    "/messages/{id}/release": ids(message),
-    "/messages/{id}/rerun": ids(message),
     "/posyandu/{id}": ids(posyandu),
-    "/posyandu/{id}/schedule": ids(posyandu),
-    "/posyandu/{id}/day-changes": ids(posyandu),
-    "/posyandu/{id}/due": ids(posyandu),
-    "/posyandu/{id}/vitamin-a": ids(posyandu),
-    "/posyandu/{id}/activities": ids(posyandu),
-    "/posyandu/{id}/health-fund/{year}": ids(posyandu, year=2026),
-    "/targets/{kabupaten}/{year}": posyandu and {
-        "kabupaten": posyandu["kabupaten_code"], "year": 2026},
+    "/targets/{kabupaten}/{year}": posyandu and {"kabupaten": posyandu["kabupaten_code"]},
 }
+# The other parameters of the paths below a resource.
+later = {"quarter": "2026-Q4", "year": 2026}
+
+
+def pinned_for(template):
+    resource = next((r for r in pinned if template == r or template.startswith(r + "/")), None)
+    params = resource and pinned[resource]
+    if not params:
+        return None
+    return {**params, **{k: v for k, v in later.items() if "{" + k + "}" in template}}
+
+
 deleted = {
     "/users/{id}": ids(nth(users, 1)),
     "/clients/{id}": ids(nth(clients, 1)),
@@ -174,7 +163,7 @@ for path, operations in spec["paths"].items():
         if method == "parameters":
             continue
         template = path.removeprefix("/api/v1")
-        params = (deleted if method == "delete" else pinned).get(template)
+        params = deleted.get(template) if method == "delete" else pinned_for(template)
         name = f"{method.upper()} {path}"
         if not params:
             left.append(name)
